@@ -1,0 +1,272 @@
+"""Dagster assets, PUDL-style layers: ``raw`` -> ``core`` -> ``out``.
+
+raw   raw_documents         the files in raw/ with their manifest metadata
+core  parsed_documents      one ParsedDocument per raw file; a broken document is recorded, not fatal
+core  core_<table>          one asset per table of the metadata model (TABLE_ORDER), rows as dicts
+out   datapackage_staging   the package written into a staging dir next to out_dir, and validated
+      datapackage_valid     blocking asset check on the staging package (fails with the validation errors)
+out   datapackage           publishes staging -> out_dir; never runs after a failed datapackage_valid
+
+An invalid package never replaces the last good one: it is only ever written into a staging directory, the
+blocking check stops the publish step in the same run, and the staging directory is discarded on failure.
+"""
+
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import dagster as dg
+from pydantic import Field
+
+from pipeline import build
+from pipeline.metadata import TABLE_ORDER, load_tables
+from pipeline.paths import default_out_dir, default_raw_dir
+from pipeline.raw import RawDocument, discover, missing_from_disk
+
+CORE_PREFIX = "core_"
+
+
+def core_asset_name(table: str) -> str:
+    return f"{CORE_PREFIX}{table}"
+
+
+class YusuanPaths(dg.ConfigurableResource):
+    """Where the raw disclosures are read from and where the data package is published.
+
+    Unset fields fall back, at run time, to ``$YUSUAN_RAW_DIR`` / ``$YUSUAN_OUT_DIR`` or ``raw`` /
+    ``datapackage`` relative to the working directory (see ``pipeline.paths``).
+    """
+
+    raw_dir: str | None = Field(default=None, description="Folder of raw disclosures (default: raw/ or $YUSUAN_RAW_DIR)")
+    out_dir: str | None = Field(
+        default=None, description="Folder the data package is published to (default: datapackage/ or $YUSUAN_OUT_DIR)"
+    )
+
+    def raw_path(self) -> Path:
+        return Path(self.raw_dir) if self.raw_dir else default_raw_dir()
+
+    def out_path(self) -> Path:
+        return Path(self.out_dir) if self.out_dir else default_out_dir()
+
+
+@dataclass(frozen=True)
+class StagedPackage:
+    """A package written into a staging directory, with the outcome of its validation."""
+
+    staging_dir: str
+    descriptor_path: str
+    out_dir: str
+    valid: bool
+    errors: tuple[str, ...] = ()
+    rows: dict[str, int] = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------------------------------------------- raw
+
+
+@dg.asset(group_name="raw", description="The raw disclosure files in raw_dir, with their manifest metadata and sha256.")
+def raw_documents(context: dg.AssetExecutionContext, paths: YusuanPaths) -> list[RawDocument]:
+    raw_dir = paths.raw_path()
+    docs = discover(raw_dir)
+    warnings = [w for doc in docs for w in doc.warnings]
+    warnings += [f"{f}: listed in the manifest but not in {raw_dir}" for f in missing_from_disk(raw_dir)]
+    for w in warnings:
+        context.log.warning(w)
+    context.add_output_metadata(
+        {
+            "count": len(docs),
+            "raw_dir": str(raw_dir.resolve()),
+            "files": dg.MetadataValue.json([d.relpath for d in docs]),
+            "warnings": dg.MetadataValue.json(warnings),
+        }
+    )
+    return docs
+
+
+# --------------------------------------------------------------------------------------------------- core
+
+
+def _failed_markdown(failed: tuple[build.FailedDocument, ...]) -> str:
+    lines = ["| file | error |", "| --- | --- |"]
+    for f in failed:
+        error = f.error.replace("|", "\\|").replace("\n", " ")
+        lines.append(f"| {f.relpath} | {error} |")
+    return "\n".join(lines)
+
+
+@dg.asset(
+    group_name="core",
+    description="Each raw document parsed into its tables. A document the parser rejects is listed in the "
+    "metadata (failed_documents) and logged as an error; the other documents go on.",
+)
+def parsed_documents(context: dg.AssetExecutionContext, raw_documents: list[RawDocument]) -> build.ParseResults:
+    def progress(i: int, total: int, raw: RawDocument, error: str | None) -> None:
+        if error is None:
+            context.log.info(f"parsed [{i}/{total}] {raw.relpath}")
+        else:
+            context.log.error(f"failed [{i}/{total}] {error}")
+
+    results = build.parse_documents(raw_documents, on_document=progress)
+    for w in results.warnings:
+        context.log.warning(w)
+    metadata = {
+        "parsed": len(results.parsed),
+        "failed": len(results.failed),
+        "parsed_documents": dg.MetadataValue.json(
+            [{"file": raw.relpath, "document_id": doc.document_id} for raw, doc in results.parsed]
+        ),
+        "failed_documents": dg.MetadataValue.json(
+            [{"file": f.relpath, "sha256": f.sha256, "error": f.error} for f in results.failed]
+        ),
+        "warnings": dg.MetadataValue.json(list(results.warnings)),
+    }
+    if results.failed:
+        metadata["failed_documents_table"] = dg.MetadataValue.md(_failed_markdown(results.failed))
+    if not results.parsed:
+        if not raw_documents:
+            raise dg.Failure(description="no raw documents found: nothing to build", metadata=metadata)
+        raise dg.Failure(
+            description="no document could be parsed:\n" + "\n".join(f.error for f in results.failed),
+            metadata=metadata,
+        )
+    context.add_output_metadata(metadata)
+    return results
+
+
+_TABLES = load_tables()
+
+
+@dg.multi_asset(
+    outs={
+        core_asset_name(name): dg.AssetOut(group_name="core", description=_TABLES[name].description)
+        for name in TABLE_ORDER
+    },
+    name="core_tables",
+)
+def core_tables(context: dg.AssetExecutionContext, parsed_documents: build.ParseResults):
+    tables = build.combine_tables(parsed_documents.parsed, TABLE_ORDER)
+    for name in TABLE_ORDER:
+        yield dg.Output(tables[name], output_name=core_asset_name(name), metadata={"rows": len(tables[name])})
+
+
+# ---------------------------------------------------------------------------------------------------- out
+
+
+def _discard_quietly(context, staging_dir: str | Path) -> None:
+    from pipeline import publish
+
+    try:
+        if Path(staging_dir).exists():
+            publish.discard(Path(staging_dir))
+    except Exception as exc:  # noqa: BLE001 - the original failure matters more than a failed cleanup
+        context.log.warning(f"could not discard staging dir {staging_dir}: {exc}")
+
+
+@dg.asset(
+    group_name="out",
+    ins={"parsed_documents": dg.AssetIn(), **{core_asset_name(n): dg.AssetIn() for n in TABLE_ORDER}},
+    description="The data package written into a staging directory next to out_dir and validated. "
+    "The blocking check datapackage_valid gates its publication.",
+)
+def datapackage_staging(
+    context: dg.AssetExecutionContext, paths: YusuanPaths, parsed_documents: build.ParseResults, **core
+) -> StagedPackage:
+    # Imported here so the definitions load even while the package writer is being changed.
+    from pipeline import package, publish, validate
+
+    tables = {name: core[core_asset_name(name)] for name in TABLE_ORDER}
+    raws = parsed_documents.raw_documents
+    out_dir = paths.out_path()
+    staging = publish.make_staging_dir(out_dir)
+    try:
+        descriptor = package.write_package(
+            tables, staging, sources=build.compute_sources(raws), created=build.compute_created(raws)
+        )
+        report = validate.validate_package(descriptor)
+    except BaseException:
+        _discard_quietly(context, staging)
+        raise
+    rows = {name: len(rows) for name, rows in tables.items()}
+    staged = StagedPackage(
+        staging_dir=str(staging),
+        descriptor_path=str(descriptor),
+        out_dir=str(out_dir),
+        valid=bool(report.ok),
+        errors=tuple(str(e) for e in report.errors),
+        rows=rows,
+    )
+    for err in staged.errors:
+        context.log.error(f"package validation: {err}")
+    context.add_output_metadata(
+        {
+            "staging_dir": str(staging),
+            "valid": staged.valid,
+            "error_count": len(staged.errors),
+            "rows": dg.MetadataValue.json(rows),
+        }
+    )
+    return staged
+
+
+@dg.asset_check(
+    asset=datapackage_staging,
+    name="datapackage_valid",
+    blocking=True,
+    description="The staged package validates (Frictionless + the project's own checks). Blocking: when it "
+    "fails, datapackage is not published and the staging directory is discarded.",
+)
+def datapackage_valid(context: dg.AssetCheckExecutionContext, datapackage_staging: StagedPackage) -> dg.AssetCheckResult:
+    staged = datapackage_staging
+    errors = list(staged.errors)
+    if staged.valid and not Path(staged.descriptor_path).is_file():
+        errors = [f"staged descriptor {staged.descriptor_path} no longer exists; re-materialise datapackage_staging"]
+    passed = staged.valid and not errors
+    if not passed:
+        _discard_quietly(context, staged.staging_dir)
+    return dg.AssetCheckResult(
+        passed=passed,
+        severity=dg.AssetCheckSeverity.ERROR,
+        description=None if passed else f"{len(errors)} validation error(s); the package was not published",
+        metadata={
+            "error_count": len(errors),
+            "errors": dg.MetadataValue.json(errors),
+            "staging_dir": staged.staging_dir,
+        },
+    )
+
+
+@dg.asset(
+    group_name="out",
+    description="The published data package in out_dir (datapackage.json, data files, README). Replaced only "
+    "by a package that passed datapackage_valid.",
+)
+def datapackage(context: dg.AssetExecutionContext, datapackage_staging: StagedPackage) -> str:
+    from pipeline import publish
+
+    staged = datapackage_staging
+    # Belt and braces: the blocking check already stops this step in a run that includes it.
+    if not staged.valid:
+        _discard_quietly(context, staged.staging_dir)
+        raise dg.Failure(description="refusing to publish an invalid package:\n" + "\n".join(staged.errors))
+    if not Path(staged.descriptor_path).is_file():
+        raise dg.Failure(
+            description=f"staged package {staged.staging_dir} no longer exists; re-materialise datapackage_staging"
+        )
+    out_dir = Path(staged.out_dir)
+    try:
+        publish.publish(Path(staged.staging_dir), out_dir)
+    except BaseException:
+        _discard_quietly(context, staged.staging_dir)
+        raise
+    descriptor = out_dir / Path(staged.descriptor_path).relative_to(staged.staging_dir)
+    context.add_output_metadata(
+        {
+            "path": dg.MetadataValue.path(str(descriptor.resolve())),
+            "rows": dg.MetadataValue.json(staged.rows),
+        }
+    )
+    return str(descriptor)
+
+
+ALL_ASSETS = [raw_documents, parsed_documents, core_tables, datapackage_staging, datapackage]
+ALL_CHECKS = [datapackage_valid]

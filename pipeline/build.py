@@ -1,0 +1,192 @@
+"""Helpers shared by the Dagster assets, the CLI and the tests: parsing a set of raw documents without letting
+one bad document take the others down, combining parsed documents into tables, and the package-level
+metadata derived from the raw snapshots (``sources``, ``created``).
+
+Nothing here reads the clock: a build of the same raw files gives the same package.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from pipeline import parse
+from pipeline.metadata import TABLE_ORDER
+from pipeline.parse import DocumentError, ParsedDocument
+from pipeline.raw import IGNORED_NAMES, MANIFEST_NAME, RawDocument
+
+
+class BuildError(ValueError):
+    """The parsed documents cannot be combined into one package."""
+
+
+@dataclass(frozen=True)
+class FailedDocument:
+    """A raw document the parser rejected, with the parser's message."""
+
+    relpath: str
+    sha256: str
+    error: str
+
+
+@dataclass(frozen=True)
+class ParseResults:
+    """Outcome of parsing every raw document: the parsed ones (with their raw file) and the failed ones."""
+
+    parsed: tuple[tuple[RawDocument, ParsedDocument], ...] = ()
+    failed: tuple[FailedDocument, ...] = ()
+    warnings: tuple[str, ...] = field(default=())
+
+    @property
+    def raw_documents(self) -> list[RawDocument]:
+        return [raw for raw, _ in self.parsed]
+
+
+def parse_documents(raws: Sequence[RawDocument], *, on_document=None) -> ParseResults:
+    """Parse each raw document; a ``DocumentError`` is recorded as a failure and the others go on.
+
+    ``on_document(index, total, raw, error_or_None)`` is called after each document (for progress reports).
+    Any other exception is a bug in the parser and propagates.
+    """
+    parsed: list[tuple[RawDocument, ParsedDocument]] = []
+    failed: list[FailedDocument] = []
+    warnings: list[str] = []
+    ordered = sorted(raws, key=lambda r: r.relpath)
+    for i, raw in enumerate(ordered, start=1):
+        error: str | None = None
+        try:
+            doc = parse.parse_raw_document(raw)
+        except DocumentError as exc:
+            error = str(exc) or exc.__class__.__name__
+            if raw.relpath not in error:
+                error = f"{raw.relpath}: {error}"
+            failed.append(FailedDocument(relpath=raw.relpath, sha256=raw.sha256, error=error))
+        else:
+            parsed.append((raw, doc))
+            warnings.extend(w if raw.relpath in w else f"{raw.relpath}: {w}" for w in doc.warnings)
+        if on_document is not None:
+            on_document(i, len(ordered), raw, error)
+    return ParseResults(parsed=tuple(parsed), failed=tuple(failed), warnings=tuple(warnings))
+
+
+def combine_tables(
+    parsed: Iterable[tuple[RawDocument, ParsedDocument]], table_order: Sequence[str] = TABLE_ORDER
+) -> dict[str, list[dict]]:
+    """Concatenate the parsed documents' tables, per table in ``table_order``, documents sorted by relpath.
+
+    Two raw files that yield the same ``document_id`` are an error naming both files; so is a table name the
+    metadata model does not know.
+    """
+    tables: dict[str, list[dict]] = {name: [] for name in table_order}
+    seen: dict[str, str] = {}
+    for raw, doc in sorted(parsed, key=lambda pair: pair[0].relpath):
+        if doc.document_id in seen:
+            raise BuildError(
+                f"document_id {doc.document_id!r} is produced by two raw files: {seen[doc.document_id]} and "
+                f"{raw.relpath}; each disclosure must appear once in raw/ (remove or rename one of them)"
+            )
+        seen[doc.document_id] = raw.relpath
+        unknown = sorted(set(doc.tables) - set(table_order))
+        if unknown:
+            raise BuildError(f"{raw.relpath}: the parser returned unknown tables {unknown}")
+        for name in table_order:
+            tables[name].extend(doc.tables.get(name, []))
+    return tables
+
+
+def _source_title(raw: RawDocument) -> str:
+    m = raw.manifest
+    if m is None or not m.department_zh:
+        return raw.relpath
+    title = m.department_zh
+    if m.fiscal_year:
+        title += f" {m.fiscal_year}年"
+    kind = {"budget": "部门预算", "final_accounts": "部门决算"}.get(m.kind or "", m.kind or "")
+    if kind:
+        title += f"{kind}" if m.fiscal_year else f" {kind}"
+    return title
+
+
+def _source_description(raw: RawDocument) -> str:
+    m = raw.manifest
+    parts = [f"Raw file raw/{raw.relpath}, sha256 {raw.sha256}."]
+    if m is None:
+        parts.append(f"Not listed in raw/{MANIFEST_NAME}: origin unknown.")
+        return " ".join(parts)
+    if m.province_zh:
+        parts.append(f"Province: {m.province_zh}.")
+    if m.source_url:
+        parts.append(f"Published at {m.source_url}.")
+    if m.retrieved_date:
+        parts.append(f"Retrieved {m.retrieved_date.isoformat()}.")
+    if m.format:
+        parts.append(f"Format: {m.format}.")
+    if m.origin:
+        parts.append(f"Origin: {m.origin}")
+    if m.terms:
+        parts.append(f"Terms: {m.terms}")
+    return " ".join(p if p.endswith((".", "。")) else p + "." for p in parts)
+
+
+def compute_sources(raws: Iterable[RawDocument]) -> list[dict]:
+    """One Data Package ``sources`` item per raw file, sorted by relpath.
+
+    The v2 source item defines ``title``, ``path``, ``email`` and ``version`` and allows further properties:
+    ``path`` is the raw file inside the repository (``raw/<relpath>``), ``version`` the sha256 of its bytes,
+    and ``description`` carries what the manifest knows (publisher URL, retrieval date, terms, origin).
+    """
+    sources = []
+    for raw in sorted(raws, key=lambda r: r.relpath):
+        sources.append(
+            {
+                "title": _source_title(raw),
+                "path": f"raw/{raw.relpath}",
+                "version": f"sha256:{raw.sha256}",
+                "description": _source_description(raw),
+            }
+        )
+    return sources
+
+
+def compute_created(raws: Iterable[RawDocument], environ: Mapping[str, str] | None = None) -> str | None:
+    """The package's ``created`` timestamp, deterministic for a given set of raw files.
+
+    ``SOURCE_DATE_EPOCH`` (reproducible-builds convention) wins; otherwise the latest manifest
+    ``retrieved_date`` at midnight UTC; otherwise ``None``. Never the clock.
+    """
+    env = os.environ if environ is None else environ
+    epoch = env.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        try:
+            stamp = datetime.fromtimestamp(int(epoch), tz=timezone.utc)
+        except (ValueError, OverflowError, OSError) as exc:
+            raise BuildError(f"SOURCE_DATE_EPOCH={epoch!r} is not a Unix timestamp in seconds") from exc
+        return stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
+    dates = [r.manifest.retrieved_date for r in raws if r.manifest is not None and r.manifest.retrieved_date]
+    if not dates:
+        return None
+    return f"{max(dates).isoformat()}T00:00:00Z"
+
+
+def raw_fingerprint(raw_dir: Path) -> str:
+    """A hash of what is in ``raw_dir``: every file's relative path and sha256, manifest included.
+
+    Cheap enough for the sensor (the raw folder is a few dozen text files) and independent of mtimes, so
+    touching or re-copying a file without changing it does not trigger a build.
+    """
+    from pipeline.raw import sha256_file
+
+    raw_dir = Path(raw_dir)
+    digest = hashlib.sha256()
+    for path in sorted(p for p in raw_dir.rglob("*") if p.is_file()):
+        relpath = path.relative_to(raw_dir).as_posix()
+        if any(part.startswith(".") for part in Path(relpath).parts):
+            continue
+        if path.name in IGNORED_NAMES - {MANIFEST_NAME}:
+            continue
+        digest.update(relpath.encode("utf-8") + b"\0" + sha256_file(path).encode("ascii") + b"\n")
+    return digest.hexdigest()

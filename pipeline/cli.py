@@ -1,0 +1,237 @@
+"""Command line: ``yusuan build`` and ``yusuan validate``.
+
+``yusuan build [--raw DIR] [--out DIR]`` runs the Dagster job ``build_package`` in-process (same assets and
+checks as ``dagster dev``), shows progress on stderr and prints a summary on stdout. Exit codes: 0 the package
+was published; 1 the build failed (no document could be parsed, the package is invalid, ...) and the previous
+package in ``--out`` is untouched; 2 bad arguments (e.g. ``--raw`` does not exist).
+
+``yusuan validate PATH`` validates a package directory or its ``datapackage.json``: exit 0 when valid, 1 with
+the errors otherwise (2 when PATH does not exist).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import tempfile
+from contextlib import ExitStack
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from pipeline.paths import default_out_dir, default_raw_dir
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+
+# -- progress -----------------------------------------------------------------------------------------------
+
+
+class _RichProgressHandler(logging.Handler):
+    """Turns Dagster's structured log records into one status line per step, plus user warnings/errors."""
+
+    def __init__(self, console: Console):
+        super().__init__(level=logging.DEBUG)
+        self.console = console
+        self._check_steps: set[str] = set()
+
+    def emit(self, record: logging.LogRecord) -> None:  # pragma: no cover - exercised through the CLI
+        try:
+            meta = getattr(record, "dagster_meta", None) or {}
+            event = meta.get("dagster_event")
+            step = meta.get("step_key") or ""
+            if event is None:
+                message = meta.get("orig_message", record.getMessage())
+                if message.startswith("Dependencies for step"):
+                    self.console.print(f"[yellow]- {step} not run (an upstream step failed)[/yellow]", highlight=False)
+                elif record.levelno >= logging.ERROR:
+                    self.console.print(f"  [red]error[/red] {step}: {message}", highlight=False)
+                elif record.levelno >= logging.WARNING:
+                    self.console.print(f"  [yellow]warning[/yellow] {step}: {message}", highlight=False)
+                elif record.levelno >= logging.INFO:
+                    self.console.print(f"  [dim]{message}[/dim]", highlight=False)
+                return
+            kind = event.event_type_value
+            if kind == "STEP_START":
+                self.console.print(f"[bold]▸ {step}[/bold]", highlight=False)
+            elif kind in ("STEP_SUCCESS", "STEP_FAILURE") and step in self._check_steps:
+                return  # the check's own line says it all
+            elif kind == "STEP_SUCCESS":
+                self.console.print(f"[green]✓ {step}[/green]", highlight=False)
+            elif kind == "STEP_FAILURE":
+                self.console.print(f"[red]✗ {step}[/red]", highlight=False)
+            elif kind == "STEP_SKIPPED":
+                self.console.print(f"[yellow]- {step} skipped[/yellow]", highlight=False)
+            elif kind == "ASSET_CHECK_EVALUATION":
+                self._check_steps.add(step)
+                data = event.event_specific_data
+                ok = getattr(data, "passed", None)
+                name = getattr(getattr(data, "asset_check_key", None), "name", "check")
+                colour, mark = ("green", "✓") if ok else ("red", "✗")
+                self.console.print(f"[{colour}]{mark} check {name}[/{colour}]", highlight=False)
+        except Exception:  # noqa: BLE001 - progress display must never break a build
+            self.handleError(record)
+
+
+def _progress_logger_def(console: Console):
+    import dagster as dg
+
+    @dg.logger(description="yusuan CLI progress on stderr")
+    def rich_progress(_init_context):
+        logger = logging.getLogger("yusuan.cli.progress")
+        logger.handlers = [_RichProgressHandler(console)]
+        logger.setLevel(logging.DEBUG)
+        logger.propagate = False
+        return logger
+
+    return rich_progress
+
+
+# -- build --------------------------------------------------------------------------------------------------
+
+
+def _step_failures(result) -> dict[str, str]:
+    failures = {}
+    for event in result.all_events:
+        if event.event_type_value == "STEP_FAILURE" and event.step_failure_data is not None:
+            err = event.step_failure_data.error
+            user = event.step_failure_data.user_failure_data
+            message = (user.description if user and user.description else None) or (err.message if err else "")
+            if err is not None and err.cause is not None and "Error occurred while executing" in (err.message or ""):
+                message = err.cause.message
+            failures[event.step_key] = message.strip()
+    return failures
+
+
+def _output(result, node: str, output_name: str = "result"):
+    try:
+        return result.output_for_node(node, output_name)
+    except Exception:  # noqa: BLE001 - the step did not produce it
+        return None
+
+
+def cmd_build(args: argparse.Namespace, out: Console, err: Console) -> int:
+    raw_dir = Path(args.raw) if args.raw else default_raw_dir()
+    out_dir = Path(args.out) if args.out else default_out_dir()
+    if not raw_dir.is_dir():
+        err.print(f"[red]yusuan build: raw directory {raw_dir} does not exist[/red] (pass --raw DIR)", highlight=False)
+        return EXIT_USAGE
+    if out_dir.exists() and not out_dir.is_dir():
+        err.print(f"[red]yusuan build: --out {out_dir} exists and is not a directory[/red]", highlight=False)
+        return EXIT_USAGE
+
+    with ExitStack() as stack:
+        import dagster as dg
+
+        from pipeline.definitions import JOB_NAME, build_defs
+
+        if os.environ.get("DAGSTER_HOME"):
+            instance = stack.enter_context(dg.DagsterInstance.get())
+        else:
+            # No DAGSTER_HOME: a throwaway instance in a temporary directory, so nothing litters the CWD.
+            tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="yusuan-dagster-"))
+            instance = stack.enter_context(dg.DagsterInstance.ephemeral(tempdir=tmp))
+        defs = build_defs(raw_dir=raw_dir, out_dir=out_dir)
+        # Replace Dagster's console logger (one DEBUG line per event) by the progress display.
+        job = defs.resolve_job_def(JOB_NAME).with_logger_defs({"console": _progress_logger_def(err)})
+        err.print(f"Building from {raw_dir} into {out_dir}", highlight=False)
+        result = job.execute_in_process(
+            instance=instance, raise_on_error=False, run_config={"loggers": {"console": {}}}
+        )
+
+        parsed = _output(result, "parsed_documents")
+        evaluations = {e.check_name: e for e in result.get_asset_check_evaluations()}
+        failures = _step_failures(result)
+
+    if parsed is not None and parsed.failed:
+        err.print(f"[yellow]{len(parsed.failed)} document(s) could not be parsed:[/yellow]", highlight=False)
+        for f in parsed.failed:
+            err.print(f"  {f.error}", highlight=False)
+
+    check = evaluations.get("datapackage_valid")
+    if check is not None and not check.passed:
+        errors = check.metadata.get("errors")
+        errors = list(errors.value) if errors is not None else []
+        err.print(
+            f"[red]yusuan build: the package is invalid ({len(errors)} error(s)); nothing was published, "
+            f"{out_dir} is unchanged[/red]",
+            highlight=False,
+        )
+        for e in errors:
+            err.print(f"  {e}", highlight=False)
+        return EXIT_FAILED
+    if not result.success:
+        err.print("[red]yusuan build failed[/red]", highlight=False)
+        for step, message in failures.items():
+            message = message.replace("\n", "\n    ")
+            err.print(f"  {step}: {message}", highlight=False)
+        err.print(f"Nothing was published; {out_dir} is unchanged.", highlight=False)
+        return EXIT_FAILED
+
+    descriptor = _output(result, "datapackage")
+    staged = _output(result, "datapackage_staging")
+    out.print(f"Package published: {descriptor}", highlight=False, soft_wrap=True)
+    n_parsed = len(parsed.parsed) if parsed is not None else 0
+    n_failed = len(parsed.failed) if parsed is not None else 0
+    out.print(f"Documents: {n_parsed} parsed, {n_failed} failed", highlight=False)
+    if staged is not None:
+        table = Table("table", "rows", title=None, box=None, pad_edge=False)
+        for name, count in staged.rows.items():
+            table.add_row(name, str(count))
+        out.print(table)
+    return EXIT_OK
+
+
+# -- validate -----------------------------------------------------------------------------------------------
+
+
+def cmd_validate(args: argparse.Namespace, out: Console, err: Console) -> int:
+    from pipeline import validate
+
+    path = Path(args.path)
+    descriptor = path / "datapackage.json" if path.is_dir() else path
+    if not descriptor.is_file():
+        err.print(f"[red]yusuan validate: {descriptor} does not exist[/red]", highlight=False)
+        return EXIT_USAGE
+    report = validate.validate_package(descriptor)
+    if report.ok:
+        out.print(f"ok: {descriptor} is valid", highlight=False)
+        return EXIT_OK
+    out.print(f"invalid: {descriptor} has {len(report.errors)} error(s):", highlight=False)
+    for e in report.errors:
+        out.print(f"  {e}", highlight=False, soft_wrap=True)
+    return EXIT_FAILED
+
+
+# -- entry point --------------------------------------------------------------------------------------------
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="yusuan", description="Chinese government budget disclosures -> Frictionless data package."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    b = sub.add_parser("build", help="parse raw disclosures, build, validate and publish the data package")
+    b.add_argument("--raw", metavar="DIR", help="folder of raw disclosures (default: $YUSUAN_RAW_DIR or raw/)")
+    b.add_argument("--out", metavar="DIR", help="package folder (default: $YUSUAN_OUT_DIR or datapackage/)")
+    b.set_defaults(func=cmd_build)
+    v = sub.add_parser("validate", help="validate a data package")
+    v.add_argument("path", metavar="PATH", help="package folder or its datapackage.json")
+    v.set_defaults(func=cmd_validate)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = make_parser().parse_args(argv)
+    out = Console(soft_wrap=True)
+    err = Console(stderr=True, soft_wrap=True)
+    return args.func(args, out, err)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,95 @@
+"""Raw document -> parsed document: read the file into the intermediate document, then apply its template.
+
+``ParsedDocument.tables`` maps each table name of ``schemas/`` to a list of row dicts whose keys are exactly
+that schema's field names and whose values are ``str``, ``int``, ``decimal.Decimal`` (number fields),
+``datetime.date`` (date fields), ``bool`` or ``None``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pipeline import ids, templates
+from pipeline.errors import DocumentError
+from pipeline.raw import RawDocument
+from pipeline.readers import tika_text
+
+__all__ = ["DocumentError", "ParsedDocument", "parse_raw_document", "parse_text"]
+
+
+@dataclass(frozen=True)
+class ParsedDocument:
+    document_id: str
+    source_file: str
+    tables: dict[str, list[dict]]
+    warnings: tuple[str, ...] = field(default=())
+
+
+def _region(department: str) -> str | None:
+    segments = ids.name_segments(department)
+    admin = [s for s in segments if s.endswith(("省", "自治区", "市", "州", "盟", "区", "县", "旗"))]
+    # The administrative prefix: the leading run of province / prefecture / county segments.
+    prefix = []
+    for seg in segments:
+        if seg in admin and len(prefix) == segments.index(seg):
+            prefix.append(seg)
+        else:
+            break
+    return "".join(prefix) or None
+
+
+def decode(raw_bytes: bytes, source: str) -> str:
+    try:
+        return raw_bytes.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise DocumentError(source, f"not UTF-8 text (byte {exc.start}): expected Tika's UTF-8 text output") from exc
+
+
+def parse_text(text: str, raw: RawDocument) -> ParsedDocument:
+    """Parse decoded Tika text of ``raw`` (pure apart from reading nothing: ``text`` is given)."""
+    document = tika_text.read_text(text, raw.relpath)
+    template = templates.select(document)
+    result = template.parse(document)
+    manifest = raw.manifest
+    warnings = list(raw.warnings) + list(result.warnings)
+    if manifest is not None:
+        for attr, value in (("fiscal_year", result.fiscal_year), ("department_zh", result.department_name_zh)):
+            listed = getattr(manifest, attr)
+            if listed is not None and listed != value:
+                warnings.append(f"{raw.relpath}: manifest says {attr}={listed!r}, the document says {value!r}")
+    kind = "budget"
+    document_id = ids.document_id(result.department_name_zh, result.fiscal_year, kind)
+    documents_row = {
+        "document_id": document_id,
+        "department_name_zh": result.department_name_zh,
+        "department_code": result.department_code,
+        "province_zh": manifest.province_zh if manifest else None,
+        "region_zh": _region(result.department_name_zh),
+        "fiscal_year": result.fiscal_year,
+        "kind": kind,
+        "title_zh": result.title_zh,
+        "template": template.TEMPLATE_ID,
+        "source_file": raw.relpath,
+        "source_sha256": raw.sha256,
+        "source_format": "tika-text",
+        "source_url": manifest.source_url if manifest else None,
+        "retrieved_date": manifest.retrieved_date if manifest else None,
+        "source_amount_unit_zh": result.source_amount_unit_zh,
+        "source_ref": result.title_span.ref,
+    }
+    tables = {"documents": [documents_row]}
+    for name, rows in result.tables.items():
+        tables[name] = [{"document_id": document_id, **row} for row in rows]
+    return ParsedDocument(document_id=document_id, source_file=raw.relpath, tables=tables,
+                          warnings=tuple(warnings))
+
+
+def parse_raw_document(raw: RawDocument) -> ParsedDocument:
+    """Read, decode and parse one raw file. Raises :class:`DocumentError` for a document it cannot parse."""
+    try:
+        data = raw.path.read_bytes()
+    except OSError as exc:
+        raise DocumentError(raw.relpath, f"cannot read the file: {exc}") from exc
+    if not data.strip():
+        raise DocumentError(raw.relpath, "the file is empty: expected Tika text of a disclosure")
+    return parse_text(decode(data, raw.relpath), raw)

@@ -1,0 +1,21 @@
+"""Default locations of the project's folders.
+
+The defaults are relative to the current working directory, so ``yusuan build`` run from a clone uses the
+clone's ``raw/`` and ``datapackage/``; the Table Schemas ship inside the repository next to the package.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SCHEMAS_DIR = REPO_ROOT / "schemas"
+
+
+def default_raw_dir() -> Path:
+    return Path(os.environ.get("YUSUAN_RAW_DIR", "raw"))
+
+
+def default_out_dir() -> Path:
+    return Path(os.environ.get("YUSUAN_OUT_DIR", "datapackage"))

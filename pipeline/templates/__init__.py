@@ -1,0 +1,21 @@
+"""Provincial disclosure templates: each turns a reader-independent Document into table rows."""
+
+from __future__ import annotations
+
+from pipeline.document import Document
+from pipeline.errors import DocumentError
+from pipeline.templates import hebei_budget
+
+TEMPLATES = (hebei_budget,)
+
+
+def select(document: Document):
+    """The template module that recognises ``document``; a DocumentError when none does."""
+    for template in TEMPLATES:
+        if template.matches(document):
+            return template
+    raise DocumentError(
+        document.source,
+        "no known disclosure template matches: expected a title like '<department><year>年部门预算信息公开' "
+        "as the first line of text",
+    )

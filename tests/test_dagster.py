@@ -1,0 +1,263 @@
+"""The Dagster layer: definitions, a full in-process run, the blocking validity check, sensor and schedule.
+
+Runs use the real parser, package writer and validator against a temporary copy of the repository's raw/.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from datetime import date
+from pathlib import Path
+
+import dagster as dg
+import jsonschema
+import pytest
+
+from pipeline import build, validate
+from pipeline.assets import YusuanPaths, core_asset_name
+from pipeline.definitions import JOB_NAME, SCHEDULE_NAME, SENSOR_NAME, build_defs, defs, raw_files_sensor
+from pipeline.metadata import TABLE_ORDER, load_tables
+from pipeline.parse import ParsedDocument
+from pipeline.paths import REPO_ROOT
+from pipeline.raw import ManifestEntry, RawDocument
+
+V2_PROFILE = Path("/work/shared/standards/datapackage-v2/datapackage.json")
+
+
+# -- fixtures / helpers -------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def raw_dir(tmp_path: Path) -> Path:
+    dest = tmp_path / "raw"
+    shutil.copytree(REPO_ROOT / "raw", dest)
+    return dest
+
+
+def run_build(raw_dir: Path, out_dir: Path, tmp_path: Path, **kwargs) -> dg.ExecuteInProcessResult:
+    storage = tmp_path / "dagster"
+    storage.mkdir(exist_ok=True)
+    job = build_defs(raw_dir=raw_dir, out_dir=out_dir).resolve_job_def(JOB_NAME)
+    with dg.DagsterInstance.ephemeral(tempdir=str(storage)) as instance:
+        return job.execute_in_process(instance=instance, **kwargs)
+
+
+def tree_digest(root: Path) -> dict[str, str]:
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+def materialized_keys(result: dg.ExecuteInProcessResult) -> set[str]:
+    return {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
+
+
+def fake_raw(relpath: str, retrieved: date | None = None, **manifest) -> RawDocument:
+    entry = ManifestEntry(file=relpath, retrieved_date=retrieved, **manifest) if (retrieved or manifest) else None
+    return RawDocument(path=Path("/nonexistent") / relpath, relpath=relpath, sha256="ab" * 32, manifest=entry)
+
+
+# -- definitions --------------------------------------------------------------------------------------------
+
+
+def test_definitions_load_with_expected_names():
+    dg.Definitions.validate_loadable(defs)
+    job = defs.resolve_job_def(JOB_NAME)
+    keys = {k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys()}
+    expected = {"raw_documents", "parsed_documents", "datapackage_staging", "datapackage"}
+    expected |= {core_asset_name(t) for t in TABLE_ORDER}
+    assert expected <= keys
+    assert expected <= {k.to_user_string() for k in job.asset_layer.executable_asset_keys}
+
+    graph = defs.resolve_asset_graph()
+    tables = load_tables()
+    for t in TABLE_ORDER:
+        node = graph.get(dg.AssetKey(core_asset_name(t)))
+        assert node.group_name == "core"
+        assert node.description == tables[t].description
+    assert graph.get(dg.AssetKey("raw_documents")).group_name == "raw"
+    assert graph.get(dg.AssetKey("datapackage")).group_name == "out"
+
+    check_key = dg.AssetCheckKey(dg.AssetKey("datapackage_staging"), "datapackage_valid")
+    assert check_key in graph.asset_check_keys
+    assert graph.get_check_spec(check_key).blocking
+
+
+def test_schedule_and_sensor_target_the_job():
+    schedule = defs.resolve_schedule_def(SCHEDULE_NAME)
+    assert schedule.job_name == JOB_NAME
+    assert schedule.cron_schedule == "0 3 * * *"
+    sensor = defs.resolve_sensor_def(SENSOR_NAME)
+    assert sensor.job_name == JOB_NAME
+    assert sensor.minimum_interval_seconds >= 30
+
+
+# -- full runs ----------------------------------------------------------------------------------------------
+
+
+def test_job_materialises_and_publishes_a_valid_package(raw_dir: Path, tmp_path: Path):
+    out_dir = tmp_path / "out"
+    result = run_build(raw_dir, out_dir, tmp_path)
+    assert result.success
+    descriptor = out_dir / "datapackage.json"
+    assert descriptor.is_file()
+    assert validate.validate_package(descriptor).ok
+
+    assert "datapackage" in materialized_keys(result)
+    [check] = result.get_asset_check_evaluations()
+    assert check.check_name == "datapackage_valid" and check.passed
+
+    parsed = result.output_for_node("parsed_documents")
+    assert len(parsed.parsed) == len(list((REPO_ROOT / "raw").glob("*.txt")))
+    assert not parsed.failed
+
+    data = json.loads(descriptor.read_text(encoding="utf-8"))
+    assert [s["path"] for s in data["sources"]] == [f"raw/{r.relpath}" for r in parsed.raw_documents]
+    # created comes from the manifest's retrieved_date, never from the clock
+    manifest = json.loads((raw_dir / "manifest.json").read_text(encoding="utf-8"))
+    latest = max(d["retrieved_date"] for d in manifest["documents"] if d.get("retrieved_date"))
+    assert data.get("created") == f"{latest}T00:00:00Z"
+    # no staging directory left behind
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dagster", "out", "raw"]
+
+
+def test_broken_document_does_not_take_the_others_down(raw_dir: Path, tmp_path: Path):
+    (raw_dir / "broken.tika.txt").write_text("这不是一份部门预算。\n\nnothing to see here\n", encoding="utf-8")
+    out_dir = tmp_path / "out"
+    result = run_build(raw_dir, out_dir, tmp_path)
+    assert result.success
+    parsed = result.output_for_node("parsed_documents")
+    assert [f.relpath for f in parsed.failed] == ["broken.tika.txt"]
+    assert parsed.parsed
+    [mat] = [
+        e.step_materialization_data.materialization
+        for e in result.get_asset_materialization_events()
+        if e.asset_key == dg.AssetKey("parsed_documents")
+    ]
+    assert mat.metadata["failed"].value == 1
+    assert mat.metadata["failed_documents"].value[0]["file"] == "broken.tika.txt"
+    assert (out_dir / "datapackage.json").is_file()
+
+
+def test_invalid_package_never_replaces_the_last_good_one(raw_dir: Path, tmp_path: Path, monkeypatch):
+    out_dir = tmp_path / "out"
+    assert run_build(raw_dir, out_dir, tmp_path).success
+    before = tree_digest(out_dir)
+    assert before
+
+    def always_invalid(descriptor_path, **kwargs):
+        return validate.ValidationReport(ok=False, errors=["injected: the package is broken"])
+
+    monkeypatch.setattr(validate, "validate_package", always_invalid)
+    result = run_build(raw_dir, out_dir, tmp_path, raise_on_error=False)
+
+    assert not result.success
+    [check] = result.get_asset_check_evaluations()
+    assert check.check_name == "datapackage_valid" and not check.passed
+    assert check.metadata["errors"].value == ["injected: the package is broken"]
+    # the blocking check stopped the publish step in the same run
+    assert "datapackage_staging" in materialized_keys(result)
+    assert "datapackage" not in materialized_keys(result)
+    assert tree_digest(out_dir) == before
+    # and the staging directory was discarded
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dagster", "out", "raw"]
+
+
+def test_no_parsable_document_fails_the_run(tmp_path: Path):
+    raw_dir = tmp_path / "raw"
+    raw_dir.mkdir()
+    (raw_dir / "junk.tika.txt").write_text("junk\n", encoding="utf-8")
+    out_dir = tmp_path / "out"
+    result = run_build(raw_dir, out_dir, tmp_path, raise_on_error=False)
+    assert not result.success
+    assert not out_dir.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dagster", "raw"]
+
+
+# -- sensor -------------------------------------------------------------------------------------------------
+
+
+def _tick(raw_dir: Path, cursor: str | None):
+    with dg.DagsterInstance.ephemeral() as instance:
+        context = dg.build_sensor_context(
+            cursor=cursor, instance=instance, resources={"paths": YusuanPaths(raw_dir=str(raw_dir))}
+        )
+        result = raw_files_sensor(context)
+    if isinstance(result, dg.SkipReason):
+        return [], cursor
+    return list(result.run_requests or []), result.cursor
+
+
+def test_sensor_requests_a_run_when_raw_changes(raw_dir: Path):
+    requests, cursor = _tick(raw_dir, None)
+    assert len(requests) == 1 and requests[0].run_key == cursor and cursor
+
+    again, cursor2 = _tick(raw_dir, cursor)
+    assert again == [] and cursor2 == cursor
+
+    (raw_dir / "new-department-2020-budget.tika.txt").write_text("新文件\n", encoding="utf-8")
+    changed, cursor3 = _tick(raw_dir, cursor)
+    assert len(changed) == 1 and changed[0].run_key == cursor3 and cursor3 != cursor
+
+
+def test_sensor_skips_when_raw_dir_is_missing(tmp_path: Path):
+    requests, cursor = _tick(tmp_path / "nope", None)
+    assert requests == [] and cursor is None
+
+
+# -- build helpers ------------------------------------------------------------------------------------------
+
+
+def test_two_files_with_the_same_document_id_is_an_error_naming_both():
+    a, b = fake_raw("a.tika.txt"), fake_raw("b.tika.txt")
+    doc = ParsedDocument(document_id="same-2019-budget", source_file="x", tables={"documents": []})
+    with pytest.raises(build.BuildError) as excinfo:
+        build.combine_tables([(b, doc), (a, doc)])
+    assert "a.tika.txt" in str(excinfo.value) and "b.tika.txt" in str(excinfo.value)
+
+
+def test_combine_tables_orders_by_relpath_and_covers_every_table():
+    a, b = fake_raw("a.txt"), fake_raw("b.txt")
+    da = ParsedDocument("doc-a", "a.txt", {"glossary": [{"document_id": "doc-a"}]})
+    db = ParsedDocument("doc-b", "b.txt", {"glossary": [{"document_id": "doc-b"}]})
+    tables = build.combine_tables([(b, db), (a, da)])
+    assert list(tables) == list(TABLE_ORDER)
+    assert [r["document_id"] for r in tables["glossary"]] == ["doc-a", "doc-b"]
+
+
+def test_created_is_deterministic():
+    raws = [fake_raw("a", date(2026, 1, 2)), fake_raw("b", date(2026, 3, 4)), fake_raw("c")]
+    assert build.compute_created(raws, environ={}) == "2026-03-04T00:00:00Z"
+    assert build.compute_created(raws, environ={"SOURCE_DATE_EPOCH": "0"}) == "1970-01-01T00:00:00Z"
+    assert build.compute_created([fake_raw("c")], environ={}) is None
+    with pytest.raises(build.BuildError):
+        build.compute_created(raws, environ={"SOURCE_DATE_EPOCH": "yesterday"})
+
+
+def test_sources_are_valid_v2_source_items():
+    raws = [
+        fake_raw(
+            "x.tika.txt",
+            date(2026, 11, 27),
+            department_zh="某某局",
+            fiscal_year=2019,
+            kind="budget",
+            source_url="http://example.gov.cn/a.doc",
+            terms="no licence stated",
+        ),
+        fake_raw("unlisted.txt"),
+    ]
+    sources = build.compute_sources(raws)
+    profile = json.loads(V2_PROFILE.read_text(encoding="utf-8"))
+    item_schema = profile["properties"]["sources"]["items"]
+    for s in sources:
+        jsonschema.validate(s, item_schema)
+    assert sources[0]["path"] == "raw/unlisted.txt"
+    assert sources[1]["title"].startswith("某某局 2019年")
+    assert "http://example.gov.cn/a.doc" in sources[1]["description"]
+    assert "2026-11-27" in sources[1]["description"]
+    assert sources[1]["version"] == "sha256:" + "ab" * 32

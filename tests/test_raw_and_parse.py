@@ -1,0 +1,106 @@
+"""Raw discovery with the manifest, document ids, and the clear errors of documents that cannot be parsed."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from conftest import RAW_DIR, SEED_NAME
+from pipeline import ids
+from pipeline.errors import DocumentError
+from pipeline.metadata import load_tables
+from pipeline.parse import parse_raw_document
+from pipeline.raw import ManifestError, discover, sha256_file
+from pipeline.templates import hebei_budget
+
+
+@pytest.fixture
+def raw_copy(tmp_path):
+    target = tmp_path / "raw"
+    shutil.copytree(RAW_DIR, target)
+    return target
+
+
+def test_manifest_lists_the_seed_with_its_hash():
+    (doc,) = discover(RAW_DIR)
+    assert doc.relpath == SEED_NAME and doc.manifest is not None
+    assert doc.sha256 == doc.manifest.sha256 == sha256_file(RAW_DIR / SEED_NAME)
+    assert doc.warnings == ()
+
+
+def test_unlisted_file_is_processed_with_a_warning(raw_copy):
+    shutil.copy(raw_copy / SEED_NAME, raw_copy / "另一个 文件.txt")
+    docs = {d.relpath: d for d in discover(raw_copy)}
+    extra = docs["另一个 文件.txt"]
+    assert extra.manifest is None and "not listed" in extra.warnings[0]
+    parsed = parse_raw_document(extra)
+    assert parsed.tables["documents"][0]["province_zh"] is None
+    assert any("not listed" in w for w in parsed.warnings)
+
+
+def test_changed_file_keeps_its_new_hash_and_warns(raw_copy):
+    path = raw_copy / SEED_NAME
+    path.write_bytes(path.read_bytes() + b"\n")
+    (doc,) = discover(raw_copy)
+    assert doc.sha256 == sha256_file(path) != doc.manifest.sha256
+    assert "differs" in doc.warnings[0]
+
+
+def test_bad_manifest_is_a_clear_error(raw_copy):
+    (raw_copy / "manifest.json").write_text(json.dumps({"documents": [{"file": "a", "colour": "red"}]}))
+    with pytest.raises(ManifestError, match="unknown keys"):
+        discover(raw_copy)
+
+
+def test_document_id_is_from_name_and_year_not_hash():
+    assert ids.document_id("廊坊市广阳区万庄镇人民政府", 2019, "budget") == (
+        "langfangshi-guangyangqu-wanzhuangzhen-renminzhengfu-2019-budget")
+    assert ids.name_segments("石家庄市长安区建北街道办事处") == ["石家庄市", "长安区", "建北街道办事处"]
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"", "empty"),
+        (b"\xff\xfe\x00garbage\x80\x81", "not UTF-8"),
+        ("随便一段文字\n没有标题\n".encode(), "no known disclosure template"),
+        ("某某局2019年部门预算信息公开\n只有标题\n".encode(), "no section headings"),
+    ],
+)
+def test_unparseable_documents_raise_document_error_naming_the_file(raw_copy, content, expected):
+    (raw_copy / "bad.txt").write_bytes(content)
+    (bad,) = [d for d in discover(raw_copy) if d.relpath == "bad.txt"]
+    with pytest.raises(DocumentError, match=expected) as info:
+        parse_raw_document(bad)
+    assert str(info.value).startswith("bad.txt")
+
+
+def test_a_number_that_does_not_parse_names_its_line(raw_copy, seed_text):
+    broken = seed_text.replace("\t0.35\n", "\t0.3x5\n", 1)
+    (raw_copy / SEED_NAME).write_text(broken, encoding="utf-8")
+    (doc,) = discover(raw_copy)
+    with pytest.raises(DocumentError) as info:
+        parse_raw_document(doc)
+    line = broken.split("\n").index("\t0.3x5") + 1
+    assert info.value.line is not None and abs(info.value.line - line) <= 10
+    assert "0.3x5" in str(info.value)
+
+
+def test_template_vocabularies_are_in_the_schema_enums():
+    tables = load_tables()
+
+    def enum(table, field):
+        (f,) = [f for f in tables[table].schema["fields"] if f["name"] == field]
+        return set(f["constraints"]["enum"])
+
+    line_codes = set(hebei_budget.INCOME_CODES.values()) | {
+        "income_total", "expenditure_total", "expenditure_basic", "expenditure_personnel",
+        "expenditure_public_operating", "expenditure_project", "expenditure_project_own_level",
+        "expenditure_project_item", "institutional_operating_costs", "procurement_total"}
+    assert line_codes == enum("budget_lines", "line_code")
+    assert {c for c, _, _ in hebei_budget.THREE_PUBLIC} | {"total"} == enum("three_public_expenses", "expense_code")
+    assert {c for c, _ in hebei_budget.ASSET_CODES} == enum("fixed_assets", "line_code")
+    proc_fields = [f["name"] for f in tables["procurement_items"].schema["fields"]]
+    assert set(hebei_budget.PROCUREMENT_COLUMNS) <= set(proc_fields)
