@@ -1,0 +1,88 @@
+"""The committed datapackage/ is valid, equals a fresh build byte for byte, and the README commands are true."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from conftest import RAW_DIR, REPO
+from pipeline.validate import validate_package
+
+PACKAGE = REPO / "datapackage"
+
+
+def files(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def build(raw: Path, out: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", "build", "--raw", str(raw), "--out", str(out)],
+        capture_output=True, text=True, cwd=REPO, env={**__import__("os").environ, "SOURCE_DATE_EPOCH": ""},
+    )
+    assert result.returncode == 0, result.stderr + result.stdout
+
+
+@pytest.fixture(scope="module")
+def fresh(tmp_path_factory):
+    out = tmp_path_factory.mktemp("fresh") / "datapackage"
+    build(RAW_DIR, out)
+    return out
+
+
+def test_committed_package_equals_a_fresh_build(fresh):
+    committed, rebuilt = files(PACKAGE), files(fresh)
+    assert sorted(committed) == sorted(rebuilt)
+    differing = [name for name in committed if committed[name] != rebuilt[name]]
+    assert differing == [], f"rebuild `yusuan build` to refresh datapackage/: {differing}"
+
+
+def test_two_builds_from_a_copy_of_raw_are_byte_identical(fresh, tmp_path):
+    raw = tmp_path / "raw"
+    shutil.copytree(RAW_DIR, raw)
+    out = tmp_path / "again"
+    build(raw, out)
+    assert files(out) == files(fresh)
+
+
+def test_committed_package_passes_our_validation_and_frictionless_cli():
+    report = validate_package(PACKAGE / "datapackage.json")
+    assert report.ok, report.errors
+    cli = Path(sys.executable).with_name("frictionless")
+    result = subprocess.run([str(cli), "validate", str(PACKAGE / "datapackage.json")], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout[-3000:]
+
+
+def test_descriptor_is_v2_with_created_from_the_inputs():
+    descriptor = json.loads((PACKAGE / "datapackage.json").read_text(encoding="utf-8"))
+    assert descriptor["$schema"] == "https://datapackage.org/profiles/2.0/datapackage.json"
+    manifest = json.loads((RAW_DIR / "manifest.json").read_text(encoding="utf-8"))
+    latest = max(d["retrieved_date"] for d in manifest["documents"])
+    assert descriptor["created"] == f"{latest}T00:00:00Z"
+    names = [r["name"] for r in descriptor["resources"]]
+    tables = [p.name.removesuffix(".schema.json") for p in (REPO / "schemas").glob("*.schema.json")]
+    assert sorted(names) == sorted(tables + [t + "_parquet" for t in tables])
+
+
+def test_parquet_types_are_real():
+    schema = pq.read_schema(PACKAGE / "data" / "procurement_items.parquet")
+    assert str(schema.field("amount_yuan").type) == "int64"
+    assert str(schema.field("quantity").type).startswith("decimal128")
+    assert str(pq.read_schema(PACKAGE / "data" / "fixed_assets.parquet").field("as_of_date").type) == "date32[day]"
+    assert str(pq.read_schema(PACKAGE / "data" / "documents.parquet").field("department_code").type) == "string"
+
+
+def test_ci_runs_the_readme_test_command():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    commands = re.findall(r"```sh\n(.+?)\n```", readme)
+    test_command = next(c for c in commands if "pytest" in c)
+    build_command = next(c for c in commands if "yusuan build" in c)
+    assert test_command in (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    assert build_command.startswith("python3 -m venv .venv")
