@@ -254,7 +254,8 @@ def datapackage(context: dg.AssetExecutionContext, datapackage_staging: StagedPa
         )
     out_dir = Path(staged.out_dir)
     try:
-        publish.publish(Path(staged.staging_dir), out_dir)
+        # Already validated by datapackage_staging (and gated by datapackage_valid): don't validate twice.
+        publish.publish(Path(staged.staging_dir), out_dir, validate=False)
     except BaseException:
         _discard_quietly(context, staged.staging_dir)
         raise

@@ -33,6 +33,7 @@ build_package_daily = dg.ScheduleDefinition(
     cron_schedule="0 3 * * *",
     execution_timezone="UTC",
     description="Rebuild the package daily at 03:00 UTC.",
+    default_status=dg.DefaultScheduleStatus.RUNNING,
 )
 
 
@@ -41,7 +42,8 @@ build_package_daily = dg.ScheduleDefinition(
     job=build_package,
     minimum_interval_seconds=SENSOR_MIN_INTERVAL_SECONDS,
     description="Requests a build when the contents of raw_dir change (fingerprint of relpaths + sha256).",
-    default_status=dg.DefaultSensorStatus.STOPPED,
+    # On by default: a deployment's daemon rebuilds as soon as raw/ changes, without a click in the UI.
+    default_status=dg.DefaultSensorStatus.RUNNING,
 )
 def raw_files_sensor(context: dg.SensorEvaluationContext, paths: YusuanPaths):
     raw_dir = paths.raw_path()
