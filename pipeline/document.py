@@ -54,8 +54,18 @@ class Cell:
 
     @property
     def text(self) -> str:
-        """Non-empty paragraphs, trimmed, joined by newlines; ``""`` for an empty cell."""
-        return "\n".join(_clean(p) for p in self.paragraphs if _clean(p))
+        """Non-empty paragraphs, trimmed, joined by newlines; ``""`` for an empty cell.
+
+        A paragraph that repeats the one before it is dropped: that is how a merged cell's content comes out
+        when Word repeats it (in the seed, a cell spanning a page break prints its text twice, lines 718/762).
+        ``paragraphs`` keeps everything as read.
+        """
+        parts: list[str] = []
+        for paragraph in self.paragraphs:
+            text = _clean(paragraph)
+            if text and (not parts or parts[-1] != text):
+                parts.append(text)
+        return "\n".join(parts)
 
     @property
     def is_empty(self) -> bool:

@@ -86,3 +86,13 @@ def test_ci_runs_the_readme_test_command():
     build_command = next(c for c in commands if "yusuan build" in c)
     assert test_command in (REPO / ".ci" / "run").read_text(encoding="utf-8")
     assert build_command.startswith("python3 -m venv .venv")
+
+
+def test_readme_python_example_runs(monkeypatch):
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    (example,) = re.findall(r"```python\n(.+?)```", readme, re.S)
+    monkeypatch.chdir(REPO)
+    namespace: dict = {}
+    exec(compile(example, "README.md", "exec"), namespace)  # noqa: S102 - our own README
+    assert len(namespace["rows"]) == 15
+    assert namespace["lines"]["amount_yuan"].dtype.name in ("int64", "Int64")

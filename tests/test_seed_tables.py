@@ -105,8 +105,10 @@ def test_performance_activities_and_indicators(seed_parsed):
     assert acts["14.08"]["annual_budget_yuan"] == 430300
     # The stray second "1、" under 七 is kept, numbered as printed.
     assert (acts["07.02"]["number_printed"], acts["07.02"]["name_zh"]) == ("1", "换届选举及人事任免")
-    # Continuation paragraphs after 43 empty ones (lines 718-762) belong to the same cell.
-    assert acts["14"]["description_zh"] == "综合业务管理\n综合业务管理"
+    # Continuation paragraphs after 43 empty ones (lines 718-762) belong to the same cell, and the merged
+    # cell's repeated text is kept once.
+    assert acts["14"]["description_zh"] == "综合业务管理"
+    assert acts["14"]["performance_goal_zh"].startswith("协助领导") and "\n" not in acts["14"]["performance_goal_zh"]
     assert acts["14"]["source_ref"] == "L716-L814"
     # A Word tab inside a cell stays in the text.
     assert acts["14.06"]["description_zh"].startswith("社会保障事务\t切实解决")

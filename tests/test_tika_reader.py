@@ -82,3 +82,9 @@ def test_bookmarks_are_removed_and_kept():
 def test_crlf_line_endings_read_like_lf():
     lf = "标题\n\tA\n\tB\n\n\t1\n\t2\n\n\n正文\n"
     assert blocks(lf.replace("\n", "\r\n")) == blocks(lf)
+
+
+def test_merged_cell_content_repeated_after_empty_paragraphs_is_kept_once():
+    (table,) = blocks("\tA\n\tB\n\n\t综合业务管理\n\n\n综合业务管理\n\tx\n\n")
+    assert table_texts(table) == [["A", "B"], ["综合业务管理", "x"]]
+    assert table.rows[1].cells[0].paragraphs == ("综合业务管理", "", "", "综合业务管理")

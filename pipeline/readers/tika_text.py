@@ -15,6 +15,8 @@ blank line. The text alone is ambiguous, and these rules resolve it:
 * When merged cells make a row narrower than the table, its end looks like an empty paragraph and the
   next row's cells get glued on; a row that grows wider than the table is split again at the last blank
   line that was followed by a cell.
+* Merged cells vanish (a row ends early: the missing cells read as empty) or repeat (Word prints a merged
+  cell's text again; :attr:`pipeline.document.Cell.text` keeps a repeated paragraph once).
 * ``[bookmark: NAME]`` markers at the start of a line are removed and kept on the paragraph.
 
 This module knows nothing of budget templates: it returns a :class:`~pipeline.document.Document`.
