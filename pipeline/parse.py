@@ -7,6 +7,7 @@ that schema's field names and whose values are ``str``, ``int``, ``decimal.Decim
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 from pipeline import ids, templates
@@ -25,16 +26,12 @@ class ParsedDocument:
     warnings: tuple[str, ...] = field(default=())
 
 
+_ADMIN_SUFFIXES = ("省", "自治区", "市", "州", "盟", "区", "县", "旗")
+
+
 def _region(department: str) -> str | None:
-    segments = ids.name_segments(department)
-    admin = [s for s in segments if s.endswith(("省", "自治区", "市", "州", "盟", "区", "县", "旗"))]
-    # The administrative prefix: the leading run of province / prefecture / county segments.
-    prefix = []
-    for seg in segments:
-        if seg in admin and len(prefix) == segments.index(seg):
-            prefix.append(seg)
-        else:
-            break
+    """The administrative prefix of a department name: 廊坊市广阳区万庄镇人民政府 -> 廊坊市广阳区."""
+    prefix = itertools.takewhile(lambda seg: seg.endswith(_ADMIN_SUFFIXES), ids.name_segments(department))
     return "".join(prefix) or None
 
 

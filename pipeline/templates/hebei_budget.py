@@ -106,6 +106,11 @@ def _compact(text: str) -> str:
     return re.sub(r"[\s\u3000]+", "", text)
 
 
+def _literal(match: re.Match, group: str) -> str:
+    """The printed text from ``group`` to the end of ``match``: the figure with its unit, as printed."""
+    return match.string[match.start(group):match.end()].strip()
+
+
 class _Parser:
     def __init__(self, doc: Document) -> None:
         self.doc = doc
@@ -216,17 +221,14 @@ class _Parser:
     def overview(self, blocks: list, running: list, procurement: list) -> list[dict]:
         lines: dict[tuple[str, str], dict] = {}
 
-        def add(code, parent, label, match, para, group="num", unit_group="unit"):
-            key = (code, label)
-            if key in lines:
-                return lines[key]
-            literal = match.group(0)[match.start(group) - match.start(0):]
-            row = {"line_code": code, "parent_line_code": parent, "label_zh": label,
-                   "amount_yuan": self.yuan(match.group(group), match.group(unit_group), para.span.first),
-                   "amount_text": literal.strip(), "change_yuan": None, "change_text": None,
-                   "change_reason_zh": None, "source_ref": para.span.ref, "change_source_ref": None}
-            lines[key] = row
-            return row
+        def add(code, parent, label, match, para):
+            if (code, label) in lines:  # a figure restated later (e.g. 收支安排 in 3、比上年增减情况)
+                return
+            lines[(code, label)] = {
+                "line_code": code, "parent_line_code": parent, "label_zh": label,
+                "amount_yuan": self.yuan(match.group("num"), match.group("unit"), para.span.first),
+                "amount_text": _literal(match, "num"), "change_yuan": None, "change_text": None,
+                "change_reason_zh": None, "source_ref": para.span.ref, "change_source_ref": None}
 
         paragraphs = [b for b in blocks if isinstance(b, Paragraph)]
         for para in paragraphs:
@@ -307,7 +309,7 @@ class _Parser:
         def row(code, parent, label, match):
             return {"expense_code": code, "parent_expense_code": parent, "label_zh": label,
                     "amount_yuan": self.yuan(match.group("num"), match.group("unit"), para.span.first),
-                    "amount_text": match.group(0)[match.start("num") - match.start(0):].strip(),
+                    "amount_text": _literal(match, "num"),
                     "change_yuan": None, "change_text": None, "change_reason_zh": None,
                     "source_ref": para.span.ref, "change_source_ref": None}
 
@@ -339,9 +341,8 @@ class _Parser:
             row.update(change_yuan=0, change_text="持平")
         else:
             sign = -1 if match.group("dir") in ("减少", "下降") else 1
-            literal = match.group(0)[match.start("dir") - match.start(0):]
             row.update(change_yuan=sign * self.yuan(match.group("num"), match.group("unit"), para.span.first),
-                       change_text=literal.strip())
+                       change_text=_literal(match, "dir"))
         row["change_source_ref"] = para.span.ref
 
     # -- section 五 --------------------------------------------------------------------------------------
