@@ -35,7 +35,20 @@ def _region(department: str) -> str | None:
     return "".join(prefix) or None
 
 
+# Signatures of files that are not text: the pipeline reads Tika's text rendering, not the original file.
+_BINARY_SIGNATURES = {
+    b"PK\x03\x04": "a ZIP container such as a Word .docx or Excel .xlsx file",
+    b"%PDF": "a PDF file",
+    b"\xd0\xcf\x11\xe0": "an OLE file such as a Word .doc or Excel .xls file",
+}
+
+
 def decode(raw_bytes: bytes, source: str) -> str:
+    for signature, what in _BINARY_SIGNATURES.items():
+        if raw_bytes.startswith(signature):
+            raise DocumentError(source, f"this is {what}, not text: convert it with Apache Tika (/tika, text/plain) first")
+    if b"\x00" in raw_bytes[:4096] and not raw_bytes.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise DocumentError(source, "binary data (NUL bytes): expected Tika's UTF-8 text output")
     try:
         return raw_bytes.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -48,7 +61,8 @@ def parse_text(text: str, raw: RawDocument) -> ParsedDocument:
     template = templates.select(document)
     result = template.parse(document)
     manifest = raw.manifest
-    warnings = list(raw.warnings) + list(result.warnings)
+    # raw.warnings (manifest problems) are reported where the raw files are discovered, not again here.
+    warnings = list(result.warnings)
     if manifest is not None:
         for attr, value in (("fiscal_year", result.fiscal_year), ("department_zh", result.department_name_zh)):
             listed = getattr(manifest, attr)

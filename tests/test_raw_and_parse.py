@@ -37,7 +37,7 @@ def test_unlisted_file_is_processed_with_a_warning(raw_copy):
     assert extra.manifest is None and "not listed" in extra.warnings[0]
     parsed = parse_raw_document(extra)
     assert parsed.tables["documents"][0]["province_zh"] is None
-    assert any("not listed" in w for w in parsed.warnings)
+    assert parsed.tables["documents"][0]["source_file"] == "另一个 文件.txt"
 
 
 def test_changed_file_keeps_its_new_hash_and_warns(raw_copy):
@@ -64,7 +64,10 @@ def test_document_id_is_from_name_and_year_not_hash():
     ("content", "expected"),
     [
         (b"", "empty"),
-        (b"\xff\xfe\x00garbage\x80\x81", "not UTF-8"),
+        (b"\xff\xfegarbage\x80\x81", "not UTF-8"),
+        (b"\x01\x02\x00\x00binary", "binary data"),
+        (b"PK\x03\x04\x14\x00\x06\x00", "Word .docx"),
+        (b"%PDF-1.7\n", "PDF"),
         ("随便一段文字\n没有标题\n".encode(), "no known disclosure template"),
         ("某某局2019年部门预算信息公开\n只有标题\n".encode(), "no section headings"),
     ],
