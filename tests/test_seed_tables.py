@@ -70,6 +70,7 @@ def test_budget_lines(seed_parsed):
     basic = lines[("expenditure_basic", "基本支出")]
     assert (basic["amount_yuan"], basic["change_yuan"]) == (59314500, 4986300)
     assert basic["change_reason_zh"] == "主要为人员经费支出" and basic["change_source_ref"] == "L61"
+    assert basic["change_text"] == "增加498.63万元"  # the printed change only, like 三公's change_text
     assert amount[("expenditure_personnel", "人员经费")] == 57853000
     assert amount[("expenditure_public_operating", "日常公用经费")] == 1461500
     project = lines[("expenditure_project", "项目支出")]

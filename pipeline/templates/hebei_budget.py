@@ -284,15 +284,19 @@ class _Parser:
 
     def _set_change(self, lines, code, match, reason, para) -> None:
         for (c, _), row in lines.items():
-            if c != code:
-                continue
-            if match is None:
-                row.update(change_yuan=0, change_text="持平")
-            else:
-                sign = -1 if match.group("dir") in ("减少", "下降") else 1
-                row.update(change_yuan=sign * self.yuan(match.group("num"), match.group("unit"), para.span.first),
-                           change_text=match.group(0).strip())
-            row.update(change_reason_zh=reason.strip() if reason else None, change_source_ref=para.span.ref)
+            if c == code:
+                self._apply_change(row, match, para)
+                row["change_reason_zh"] = reason.strip() if reason else None
+
+    def _apply_change(self, row: dict, match: re.Match | None, para: Paragraph) -> None:
+        """Set a row's change from a CHANGE match (or 持平 when ``match`` is None or matched ``flat``)."""
+        if match is None or match.groupdict().get("flat"):
+            row.update(change_yuan=0, change_text="持平")
+        else:
+            sign = -1 if match.group("dir") in ("减少", "下降") else 1
+            row.update(change_yuan=sign * self.yuan(match.group("num"), match.group("unit"), para.span.first),
+                       change_text=match.string[match.start("dir"):match.end("unit")])
+        row["change_source_ref"] = para.span.ref
 
     # -- section 四 --------------------------------------------------------------------------------------
     def three_public(self, blocks: list) -> list[dict]:
@@ -324,7 +328,7 @@ class _Parser:
         if split:
             first = re.match(rf"与\s*\d{{4}}\s*年(?:预算)?相比\s*(?:{CHANGE}|(?P<flat>持平))", changes)
             if first:
-                self._three_change(rows["total"], first, para)
+                self._apply_change(rows["total"], first, para)
                 if reason:
                     rows["total"]["change_reason_zh"] = reason.group(1).strip()
             for code, _, pattern in THREE_PUBLIC:
@@ -333,17 +337,8 @@ class _Parser:
                 m = re.search(rf"(?:{pattern})\s*(?:{CHANGE}|(?:{AMT_ANY})?[，,]?\s*与\s*\d{{4}}\s*年(?:预算)?相比(?P<flat>持平))",
                               changes[first.end() if first else 0:])
                 if m:
-                    self._three_change(rows[code], m, para)
+                    self._apply_change(rows[code], m, para)
         return list(rows.values())
-
-    def _three_change(self, row: dict, match: re.Match, para: Paragraph) -> None:
-        if match.group("flat"):
-            row.update(change_yuan=0, change_text="持平")
-        else:
-            sign = -1 if match.group("dir") in ("减少", "下降") else 1
-            row.update(change_yuan=sign * self.yuan(match.group("num"), match.group("unit"), para.span.first),
-                       change_text=_literal(match, "dir"))
-        row["change_source_ref"] = para.span.ref
 
     # -- section 五 --------------------------------------------------------------------------------------
     def goals(self, blocks: list) -> list[dict]:
