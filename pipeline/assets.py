@@ -1,8 +1,9 @@
 """Dagster assets, PUDL-style layers: ``raw`` -> ``core`` -> ``out``.
 
 raw   raw_documents         the files in raw/ with their manifest metadata
-core  parsed_documents      one ParsedDocument per raw file; a broken document is recorded, not fatal
-core  core_<table>          one asset per table of the metadata model (TABLE_ORDER), rows as dicts
+core  parsed_documents      each raw file parsed once per content into the parse cache (in a process pool);
+                            a broken document is recorded, not fatal
+core  core_<table>          one asset per table of the metadata model (TABLE_ORDER): an Arrow IPC file
 out   datapackage_staging   the package written into a staging dir next to out_dir, and validated
       datapackage_valid     blocking asset check on the staging package (fails with the validation errors)
 out   datapackage           publishes staging -> out_dir; never runs after a failed datapackage_valid
@@ -18,9 +19,10 @@ from pathlib import Path
 import dagster as dg
 from pydantic import Field
 
-from pipeline import build
+from pipeline import build, combine, incremental
+from pipeline.cache import ParseCache
 from pipeline.metadata import TABLE_ORDER, load_tables
-from pipeline.paths import default_out_dir, default_raw_dir
+from pipeline.paths import default_cache_dir, default_out_dir, default_raw_dir
 from pipeline.raw import RawDocument, discover, missing_from_disk
 
 CORE_PREFIX = "core_"
@@ -41,6 +43,18 @@ class YusuanPaths(dg.ConfigurableResource):
     out_dir: str | None = Field(
         default=None, description="Folder the data package is published to (default: datapackage/ or $YUSUAN_OUT_DIR)"
     )
+
+    cache_dir: str | None = Field(
+        default=None,
+        description="Per-document parse cache (default: $YUSUAN_CACHE_DIR or ~/.cache/yusuan); on a multi-machine "
+        "deployment a filesystem every run worker can reach",
+    )
+    workers: int | None = Field(
+        default=None, description="Processes that parse documents (default: $YUSUAN_WORKERS or the CPU count)"
+    )
+
+    def cache_path(self) -> Path:
+        return Path(self.cache_dir) if self.cache_dir else default_cache_dir()
 
     def raw_path(self) -> Path:
         return Path(self.raw_dir) if self.raw_dir else default_raw_dir()
@@ -96,22 +110,33 @@ def _failed_markdown(failed: tuple[build.FailedDocument, ...]) -> str:
 
 @dg.asset(
     group_name="core",
-    description="Each raw document parsed into its tables. A document the parser rejects is listed in the "
-    "metadata (failed_documents) and logged as an error; the other documents go on.",
+    description="Each raw document parsed into its tables, held in the per-document parse cache (only new or "
+    "changed documents are parsed, in parallel). A document the parser rejects is listed in the metadata "
+    "(failed_documents) and logged as an error; the other documents go on.",
 )
-def parsed_documents(context: dg.AssetExecutionContext, raw_documents: list[RawDocument]) -> build.ParseResults:
-    def progress(i: int, total: int, raw: RawDocument, error: str | None) -> None:
-        if error is None:
-            context.log.info(f"parsed [{i}/{total}] {raw.relpath}")
-        else:
+def parsed_documents(
+    context: dg.AssetExecutionContext, paths: YusuanPaths, raw_documents: list[RawDocument]
+) -> build.ParseResults:
+    def progress(i: int, total: int, raw: RawDocument, error: str | None, parsed_now: bool) -> None:
+        if error is not None:
             context.log.error(f"failed [{i}/{total}] {error}")
+        elif parsed_now and (total <= 100 or i % 1000 == 0):
+            context.log.info(f"parsed [{i}/{total}] {raw.relpath}")
 
-    results = build.parse_documents(raw_documents, on_document=progress)
+    cache = ParseCache(paths.cache_path())
+    results = incremental.parse_corpus(raw_documents, cache, workers=paths.workers, on_document=progress)
+    cache.prune_other_versions()
+    parsed_now = sum(1 for _, doc in results.parsed if doc.parsed_now)
+    context.log.info(
+        f"{parsed_now} document(s) parsed, {len(results.parsed) - parsed_now} reused from the cache {cache.dir}"
+    )
     for w in results.warnings:
         context.log.warning(w)
     metadata = {
         "parsed": len(results.parsed),
         "failed": len(results.failed),
+        "parsed_now": parsed_now,
+        "reused_from_cache": len(results.parsed) - parsed_now,
         "parsed_documents": dg.MetadataValue.json(
             [{"file": raw.relpath, "document_id": doc.document_id} for raw, doc in results.parsed]
         ),
@@ -143,10 +168,14 @@ _TABLES = load_tables()
     },
     name="core_tables",
 )
-def core_tables(context: dg.AssetExecutionContext, parsed_documents: build.ParseResults):
-    tables = build.combine_tables(parsed_documents.parsed, TABLE_ORDER)
+def core_tables(context: dg.AssetExecutionContext, paths: YusuanPaths, parsed_documents: build.ParseResults):
+    tables = combine.combine_documents(parsed_documents.parsed, paths.cache_path() / "core", _TABLES)
     for name in TABLE_ORDER:
-        yield dg.Output(tables[name], output_name=core_asset_name(name), metadata={"rows": len(tables[name])})
+        yield dg.Output(
+            tables[name],
+            output_name=core_asset_name(name),
+            metadata={"rows": tables[name].rows, "path": dg.MetadataValue.path(tables[name].path)},
+        )
 
 
 # ---------------------------------------------------------------------------------------------------- out
@@ -186,7 +215,7 @@ def datapackage_staging(
     except BaseException:
         _discard_quietly(context, staging)
         raise
-    rows = {name: len(rows) for name, rows in tables.items()}
+    rows = {name: table.rows for name, table in tables.items()}
     staged = StagedPackage(
         staging_dir=str(staging),
         descriptor_path=str(descriptor),

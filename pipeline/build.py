@@ -1,6 +1,6 @@
-"""Helpers shared by the Dagster assets, the CLI and the tests: parsing a set of raw documents without letting
-one bad document take the others down, combining parsed documents into tables, and the package-level
-metadata derived from the raw snapshots (``sources``, ``created``).
+"""Helpers shared by the Dagster assets, the CLI and the tests: the outcome of parsing a set of raw documents
+(:class:`ParseResults`; the parsing itself is :mod:`pipeline.incremental`, the combining :mod:`pipeline.combine`),
+and the package-level metadata derived from the raw snapshots (``sources``, ``created``).
 
 Nothing here reads the clock: a build of the same raw files gives the same package.
 """
@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
-from pipeline import parse
-from pipeline.metadata import TABLE_ORDER
-from pipeline.parse import DocumentError, ParsedDocument
 from pipeline.raw import IGNORED_NAMES, MANIFEST_NAME, RawDocument
 
 
@@ -37,65 +35,14 @@ class FailedDocument:
 class ParseResults:
     """Outcome of parsing every raw document: the parsed ones (with their raw file) and the failed ones."""
 
-    parsed: tuple[tuple[RawDocument, ParsedDocument], ...] = ()
+    # (raw file, incremental.CachedDocument): document_id, cache entry, row counts, warnings
+    parsed: tuple[tuple[RawDocument, Any], ...] = ()
     failed: tuple[FailedDocument, ...] = ()
     warnings: tuple[str, ...] = field(default=())
 
     @property
     def raw_documents(self) -> list[RawDocument]:
         return [raw for raw, _ in self.parsed]
-
-
-def parse_documents(raws: Sequence[RawDocument], *, on_document=None) -> ParseResults:
-    """Parse each raw document; a ``DocumentError`` is recorded as a failure and the others go on.
-
-    ``on_document(index, total, raw, error_or_None)`` is called after each document (for progress reports).
-    Any other exception is a bug in the parser and propagates.
-    """
-    parsed: list[tuple[RawDocument, ParsedDocument]] = []
-    failed: list[FailedDocument] = []
-    warnings: list[str] = []
-    ordered = sorted(raws, key=lambda r: r.relpath)
-    for i, raw in enumerate(ordered, start=1):
-        error: str | None = None
-        try:
-            doc = parse.parse_raw_document(raw)
-        except DocumentError as exc:
-            error = str(exc) or exc.__class__.__name__
-            if raw.relpath not in error:
-                error = f"{raw.relpath}: {error}"
-            failed.append(FailedDocument(relpath=raw.relpath, sha256=raw.sha256, error=error))
-        else:
-            parsed.append((raw, doc))
-            warnings.extend(w if raw.relpath in w else f"{raw.relpath}: {w}" for w in doc.warnings)
-        if on_document is not None:
-            on_document(i, len(ordered), raw, error)
-    return ParseResults(parsed=tuple(parsed), failed=tuple(failed), warnings=tuple(warnings))
-
-
-def combine_tables(
-    parsed: Iterable[tuple[RawDocument, ParsedDocument]], table_order: Sequence[str] = TABLE_ORDER
-) -> dict[str, list[dict]]:
-    """Concatenate the parsed documents' tables, per table in ``table_order``, documents sorted by relpath.
-
-    Two raw files that yield the same ``document_id`` are an error naming both files; so is a table name the
-    metadata model does not know.
-    """
-    tables: dict[str, list[dict]] = {name: [] for name in table_order}
-    seen: dict[str, str] = {}
-    for raw, doc in sorted(parsed, key=lambda pair: pair[0].relpath):
-        if doc.document_id in seen:
-            raise BuildError(
-                f"document_id {doc.document_id!r} is produced by two raw files: {seen[doc.document_id]} and "
-                f"{raw.relpath}; each disclosure must appear once in raw/ (remove or rename one of them)"
-            )
-        seen[doc.document_id] = raw.relpath
-        unknown = sorted(set(doc.tables) - set(table_order))
-        if unknown:
-            raise BuildError(f"{raw.relpath}: the parser returned unknown tables {unknown}")
-        for name in table_order:
-            tables[name].extend(doc.tables.get(name, []))
-    return tables
 
 
 def _source_title(raw: RawDocument) -> str:

@@ -8,18 +8,18 @@ their exact plain literal and to Parquet as ``decimal128``.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import decimal
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from pipeline import columnar
 from pipeline.metadata import TABLE_ORDER, TableMeta, load_package_metadata, load_tables
 from pipeline.paths import SCHEMAS_DIR
 
@@ -46,6 +46,8 @@ PARQUET_OPTIONS: dict[str, Any] = {
     "data_page_version": "1.0",
     "store_schema": True,
 }
+# Rows per Parquet row group (pyarrow's default maximum is 1Mi; smaller groups keep the writer's memory flat).
+ROW_GROUP_ROWS = 1 << 17
 
 
 class RowError(ValueError):
@@ -160,25 +162,49 @@ def file_stats(path: Path) -> tuple[int, str]:
     return size, f"sha256:{digest.hexdigest()}"
 
 
-def write_csv(meta: TableMeta, rows: Sequence[Mapping[str, Any]], path: Path) -> None:
-    with path.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
-        writer.writerow(meta.field_names)
-        for row in rows:
-            writer.writerow([csv_cell(row[name]) for name in meta.field_names])
+def _core_batches(meta: TableMeta, value: Any) -> Iterator[pa.RecordBatch]:
+    """A table given as row dicts, a core Arrow table or anything with ``batches()`` (``combine.CoreTable``)."""
+    if isinstance(value, pa.Table):
+        yield from value.to_batches()
+    elif hasattr(value, "batches"):
+        yield from value.batches()
+    else:
+        yield from columnar.rows_to_table(meta, value).to_batches()
 
 
-def arrow_table(meta: TableMeta, rows: Sequence[Mapping[str, Any]]) -> pa.Table:
+def write_table_files(meta: TableMeta, batches: Iterable[pa.RecordBatch], csv_path: Path, parquet_path: Path) -> int:
+    """Stream core batches into the table's CSV and Parquet files; return the row count.
+
+    The CSV is written batch by batch (its text does not depend on the batch boundaries); the Parquet file
+    gets row groups of exactly :data:`ROW_GROUP_ROWS` rows (the last one shorter), so both files are the same
+    bytes however the rows arrived. Memory: about one row group.
+    """
     schema = meta.parquet_schema()
-    try:
-        return pa.Table.from_pylist(list(rows), schema=schema)
-    except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError) as exc:
-        # e.g. a Decimal with more fractional digits than the decimal128 scale, or an int beyond int64.
-        raise RowError(f"table {meta.name!r}: rows do not fit the Parquet schema: {exc}") from exc
+    rows = 0
+    pending: list[pa.RecordBatch] = []
+    pending_rows = 0
+    with csv_path.open("wb") as csv_file, pq.ParquetWriter(parquet_path, schema, **PARQUET_OPTIONS) as parquet:
 
+        def write_group(table: pa.Table) -> None:
+            parquet.write_table(columnar.to_parquet_table(meta, table), row_group_size=ROW_GROUP_ROWS)
 
-def write_parquet(meta: TableMeta, rows: Sequence[Mapping[str, Any]], path: Path) -> None:
-    pq.write_table(arrow_table(meta, rows), path, **PARQUET_OPTIONS)
+        csv_file.write(columnar.csv_header(meta))
+        for batch in batches:
+            if batch.num_rows == 0:
+                continue
+            csv_file.write(columnar.csv_text(batch))
+            rows += batch.num_rows
+            pending.append(batch)
+            pending_rows += batch.num_rows
+            while pending_rows >= ROW_GROUP_ROWS:
+                table = pa.Table.from_batches(pending)
+                write_group(table.slice(0, ROW_GROUP_ROWS))
+                rest = table.slice(ROW_GROUP_ROWS)
+                pending, pending_rows = rest.to_batches(), rest.num_rows
+        if pending_rows or rows == 0:
+            # An empty table still gets its (empty) row group, as pq.write_table writes one.
+            write_group(pa.Table.from_batches(pending, schema=columnar.core_schema(meta)))
+    return rows
 
 
 # -- descriptor ---------------------------------------------------------------------------------------------
@@ -350,8 +376,10 @@ def write_package(
 ) -> Path:
     """Write the package into ``out_dir`` (created if needed) and return the path of its ``datapackage.json``.
 
-    ``tables`` maps table names to rows (dicts keyed by exactly the schema's field names); a table missing from
-    ``tables`` is written empty. Unknown table names are an error.
+    ``tables`` maps table names to rows: a list of dicts keyed by exactly the schema's field names (checked
+    and sorted by ``document_id`` here), or, already checked and ordered, a core Arrow table or a
+    ``combine.CoreTable`` (see :mod:`pipeline.columnar`). A table missing from ``tables`` is written empty.
+    Unknown table names are an error.
     """
     metas = load_tables(schemas_dir)
     package_meta = load_package_metadata(schemas_dir)
@@ -359,21 +387,24 @@ def write_package(
     if unknown:
         raise RowError(f"unknown tables {unknown}; known: {list(TABLE_ORDER)}")
 
-    prepared = {name: prepare_rows(meta, tables.get(name, [])) for name, meta in metas.items()}
-
     out_dir = Path(out_dir)
     data_dir = out_dir / DATA_DIR
     data_dir.mkdir(parents=True, exist_ok=True)
+    counts = {}
     for name, meta in metas.items():
-        write_csv(meta, prepared[name], out_dir / csv_resource_path(name))
-        write_parquet(meta, prepared[name], out_dir / parquet_resource_path(name))
+        counts[name] = write_table_files(
+            meta,
+            _core_batches(meta, tables.get(name, [])),
+            out_dir / csv_resource_path(name),
+            out_dir / parquet_resource_path(name),
+        )
 
     descriptor = build_descriptor(metas, package_meta, out_dir, sources=sources, created=created)
     descriptor_path = out_dir / DATAPACKAGE_NAME
     descriptor_path.write_text(dump_json(descriptor), encoding="utf-8", newline="\n")
 
     readme = build_readme(
-        metas, package_meta, sources=sources, counts={k: len(v) for k, v in prepared.items()}
+        metas, package_meta, sources=sources, counts=counts
     )
     (out_dir / README_NAME).write_text(readme, encoding="utf-8", newline="\n")
     return descriptor_path

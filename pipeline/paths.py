@@ -19,3 +19,12 @@ def default_raw_dir() -> Path:
 
 def default_out_dir() -> Path:
     return Path(os.environ.get("YUSUAN_OUT_DIR", "datapackage"))
+
+
+def default_cache_dir() -> Path:
+    """Where the per-document parse cache lives: ``$YUSUAN_CACHE_DIR``, else ``$XDG_CACHE_HOME/yusuan``
+    (``~/.cache/yusuan``) -- outside the repository and the package, so it is never published or committed."""
+    if os.environ.get("YUSUAN_CACHE_DIR"):
+        return Path(os.environ["YUSUAN_CACHE_DIR"])
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "yusuan"

@@ -1,8 +1,17 @@
 from __future__ import annotations
 
+import atexit
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
+
+# Builds in the tests (in-process and CLI subprocesses) use a parse cache of their own, not ~/.cache/yusuan.
+if "YUSUAN_CACHE_DIR" not in os.environ:
+    os.environ["YUSUAN_CACHE_DIR"] = tempfile.mkdtemp(prefix="yusuan-test-cache-")
+    atexit.register(shutil.rmtree, os.environ["YUSUAN_CACHE_DIR"], True)
 
 REPO = Path(__file__).resolve().parent.parent
 RAW_DIR = REPO / "raw"

@@ -15,7 +15,7 @@ import dagster as dg
 import jsonschema
 import pytest
 
-from pipeline import build, validate
+from pipeline import build, combine, validate
 from pipeline.assets import YusuanPaths, core_asset_name
 from pipeline.definitions import JOB_NAME, SCHEDULE_NAME, SENSOR_NAME, build_defs, defs, raw_files_sensor
 from pipeline.metadata import TABLE_ORDER, load_tables
@@ -216,17 +216,15 @@ def test_two_files_with_the_same_document_id_is_an_error_naming_both():
     a, b = fake_raw("a.tika.txt"), fake_raw("b.tika.txt")
     doc = ParsedDocument(document_id="same-2019-budget", source_file="x", tables={"documents": []})
     with pytest.raises(build.BuildError) as excinfo:
-        build.combine_tables([(b, doc), (a, doc)])
+        combine.ordered_documents([(b, doc), (a, doc)])
     assert "a.tika.txt" in str(excinfo.value) and "b.tika.txt" in str(excinfo.value)
 
 
-def test_combine_tables_orders_by_relpath_and_covers_every_table():
+def test_documents_are_published_in_document_id_order():
     a, b = fake_raw("a.txt"), fake_raw("b.txt")
-    da = ParsedDocument("doc-a", "a.txt", {"glossary": [{"document_id": "doc-a"}]})
-    db = ParsedDocument("doc-b", "b.txt", {"glossary": [{"document_id": "doc-b"}]})
-    tables = build.combine_tables([(b, db), (a, da)])
-    assert list(tables) == list(TABLE_ORDER)
-    assert [r["document_id"] for r in tables["glossary"]] == ["doc-a", "doc-b"]
+    da = ParsedDocument("doc-b", "a.txt", {})
+    db = ParsedDocument("doc-a", "b.txt", {})
+    assert [doc.document_id for _, doc in combine.ordered_documents([(a, da), (b, db)])] == ["doc-a", "doc-b"]
 
 
 def test_created_is_deterministic():

@@ -1,0 +1,157 @@
+"""Combine the cached per-document tables into one Arrow IPC file per table (the ``core_<table>`` assets).
+
+One pass over the parsed documents in ``document_id`` order (the order of the published tables; rows of one
+document keep the parser's order) reads each cache entry once and appends its tables to one IPC file per
+table, coalesced into record batches of about :data:`BATCH_ROWS` rows. Memory stays at one entry plus one
+batch per table, however large the corpus.
+
+The files go to ``<work_root>/<combined key>/``, where the key hashes the ordered cache keys: a rebuild with
+nothing changed finds the directory complete and reuses it. Older directories are pruned (the newest
+:data:`KEEP` are kept, so a run still reading its files is not pulled from under it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+
+from pipeline.build import BuildError
+from pipeline.cache import read_entry
+from pipeline.columnar import core_schema
+from pipeline.metadata import TableMeta, load_tables
+from pipeline.raw import RawDocument
+
+BATCH_ROWS = 1 << 16
+KEEP = 3
+COMPLETE_NAME = "complete"
+
+
+@dataclass(frozen=True)
+class CoreTable:
+    """One table of the corpus as an Arrow IPC file in the core schema (see :mod:`pipeline.columnar`)."""
+
+    name: str
+    path: str
+    rows: int
+
+    def batches(self) -> Iterator[pa.RecordBatch]:
+        """The record batches, read one at a time from a memory map."""
+        with pa.memory_map(self.path) as source:
+            reader = pa.ipc.open_file(source)
+            for i in range(reader.num_record_batches):
+                yield reader.get_batch(i)
+
+    def read(self) -> pa.Table:
+        with pa.memory_map(self.path) as source:
+            return pa.ipc.open_file(source).read_all()
+
+
+def ordered_documents(parsed: Sequence[tuple[RawDocument, object]]) -> list[tuple[RawDocument, object]]:
+    """The parsed documents in publication order; two raw files with one ``document_id`` are an error."""
+    seen: dict[str, str] = {}
+    for raw, doc in sorted(parsed, key=lambda pair: pair[0].relpath):
+        if doc.document_id in seen:
+            raise BuildError(
+                f"document_id {doc.document_id!r} is produced by two raw files: {seen[doc.document_id]} and "
+                f"{raw.relpath}; each disclosure must appear once in raw/ (remove or rename one of them)"
+            )
+        seen[doc.document_id] = raw.relpath
+    return sorted(parsed, key=lambda pair: pair[1].document_id)
+
+
+class _TableWriter:
+    def __init__(self, meta: TableMeta, path: Path):
+        self.meta, self.path = meta, path
+        self.schema = core_schema(meta)
+        self.writer = pa.ipc.new_file(str(path), self.schema)
+        self.pending: list[pa.Table] = []
+        self.pending_rows = 0
+        self.rows = 0
+
+    def add(self, table: pa.Table, where: str) -> None:
+        if not table.schema.equals(self.schema):
+            raise BuildError(f"{where}: table {self.meta.name!r} in the parse cache has schema {table.schema}, "
+                             f"expected {self.schema}")
+        if table.num_rows:
+            self.pending.append(table)
+            self.pending_rows += table.num_rows
+            if self.pending_rows >= BATCH_ROWS:
+                self.flush()
+
+    def flush(self) -> None:
+        if self.pending:
+            table = pa.concat_tables(self.pending).combine_chunks()
+            for batch in table.to_batches():
+                self.writer.write_batch(batch)
+            self.rows += table.num_rows
+        self.pending, self.pending_rows = [], 0
+
+    def close(self) -> int:
+        self.flush()
+        self.writer.close()
+        return self.rows
+
+
+def combine_documents(
+    parsed: Sequence[tuple[RawDocument, object]], work_root: Path, metas: dict[str, TableMeta] | None = None
+) -> dict[str, CoreTable]:
+    """Write one IPC file per table from the documents' cache entries; return them by table name.
+
+    ``parsed`` holds ``(raw, CachedDocument)`` pairs (``document_id``, ``key``, ``entry_path``).
+    """
+    metas = load_tables() if metas is None else metas
+    docs = ordered_documents(parsed)
+    digest = hashlib.sha256()
+    for name in metas:
+        digest.update(name.encode("utf-8") + b"\0")
+    for _, doc in docs:
+        digest.update(doc.key.encode("ascii") + b"\n")
+    work_root = Path(work_root)
+    target = work_root / digest.hexdigest()[:32]
+    if (target / COMPLETE_NAME).is_file():
+        os.utime(target)  # most recently used: kept by the pruning below
+        return _read_complete(target, metas)
+
+    work_root.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=work_root))
+    try:
+        writers = {name: _TableWriter(meta, tmp / f"{name}.arrow") for name, meta in metas.items()}
+        for raw, doc in docs:
+            entry = read_entry(Path(doc.entry_path), doc.key)
+            if entry is None or entry.error is not None:
+                raise BuildError(f"{raw.relpath}: its parse cache entry {doc.entry_path} vanished or is corrupt "
+                                 "since it was parsed in this run; run the build again")
+            for name, writer in writers.items():
+                table = entry.tables.get(name)
+                if table is not None:
+                    writer.add(table, raw.relpath)
+        counts = {name: writer.close() for name, writer in writers.items()}
+        (tmp / COMPLETE_NAME).write_text("".join(f"{n}\t{c}\n" for n, c in counts.items()), encoding="utf-8")
+        try:
+            os.rename(tmp, target)
+        except OSError:  # another run finished the same directory first: same content
+            shutil.rmtree(tmp, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    _prune(work_root, keep=target)
+    return _read_complete(target, metas)
+
+
+def _read_complete(target: Path, metas: dict[str, TableMeta]) -> dict[str, CoreTable]:
+    counts = dict(line.split("\t") for line in (target / COMPLETE_NAME).read_text(encoding="utf-8").splitlines())
+    return {name: CoreTable(name=name, path=str(target / f"{name}.arrow"), rows=int(counts[name])) for name in metas}
+
+
+def _prune(work_root: Path, keep: Path) -> None:
+    dirs = [p for p in work_root.iterdir() if p.is_dir() and not p.name.startswith(".") and p != keep]
+    dirs.sort(key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in dirs[KEEP - 1 :]:
+        shutil.rmtree(old, ignore_errors=True)
