@@ -423,11 +423,82 @@ def _missing_document(tables):
 def test_validate_reports_constraint_violations(tmp_path, mutate, resource, error_type):
     tables = sample_tables()
     mutate(tables)
-    report = validate_package(write(tables, tmp_path / "p"))
+    path = write(tables, tmp_path / "p")
+    report = validate_package(path)
     assert not report.ok
-    assert any(e.startswith(f"resource '{resource}': frictionless {error_type}") for e in report.errors), report.errors
-    # The same violation is caught in the Parquet copy.
-    assert any(e.startswith(f"resource '{resource}_parquet': frictionless {error_type}") for e in report.errors)
+    assert any(e.startswith(f"resource '{resource}': {error_type}: ") for e in report.errors), report.errors
+    # frictionless, the reference, agrees -- and finds the same violation in the Parquet copy.
+    reference = validate_package(path, frictionless=True)
+    assert any(e.startswith(f"resource '{resource}': frictionless {error_type}") for e in reference.errors)
+    assert any(e.startswith(f"resource '{resource}_parquet': frictionless {error_type}") for e in reference.errors)
+
+
+# -- the Arrow checks catch every class of error frictionless catches ------------------------------------------
+
+
+def _field(table: str, predicate) -> str:
+    return next(f.name for f in load_tables()[table].fields if predicate(f))
+
+
+def _cons(f) -> dict:
+    return f.descriptor.get("constraints", {})
+
+
+def _tamper_csv(descriptor_path: Path, table: str, row: int, field: str, value: str) -> None:
+    """Set one CSV cell (row 0 = first data row) to ``value`` as text and make the hash match again."""
+    csv_path = descriptor_path.parent / "data" / f"{table}.csv"
+    with csv_path.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    rows[row + 1][rows[0].index(field)] = value
+    with csv_path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, lineterminator="\n").writerows(rows)
+    rehash(descriptor_path, table)
+
+
+# (table, field chooser, bad cell text, our error type, frictionless error type)
+BROKEN_CELLS = {
+    "type-integer": ("glossary", lambda f: f.type == "integer", "seven", "type-error", "type-error"),
+    "type-date": ("fixed_assets", lambda f: f.type == "date", "2019-13-45", "type-error", "type-error"),
+    "type-number": ("fixed_assets", lambda f: f.type == "number", "16,9", "type-error", "type-error"),
+    "required": ("glossary", lambda f: _cons(f).get("required") and f.name != "document_id" and f.type == "string",
+                 "", "constraint-error", "constraint-error"),
+    "enum": ("budget_lines", lambda f: "enum" in _cons(f) and _cons(f).get("required"), "no_such_line",
+             "constraint-error", "constraint-error"),
+    "pattern": ("glossary", lambda f: f.name == "source_ref", "line 7", "constraint-error", "constraint-error"),
+    "minimum": ("glossary", lambda f: "minimum" in _cons(f), "0", "constraint-error", "constraint-error"),
+    "maximum": ("documents", lambda f: "maximum" in _cons(f), "2101", "constraint-error", "constraint-error"),
+    "unique": ("documents", lambda f: _cons(f).get("unique"), DOC_A, "constraint-error", "primary-key"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN_CELLS))
+def test_arrow_checks_and_frictionless_agree_on_broken_cells(tmp_path, case):
+    table, choose, text, ours, theirs = BROKEN_CELLS[case]
+    path = write(sample_tables(), tmp_path / "p")
+    field = _field(table, choose)
+    # Row 0 sorts first by document_id (DOC_B) and has every field filled.
+    _tamper_csv(path, table, 0, field, text)
+    report = validate_package(path, frictionless=True)
+    mine = [e for e in report.errors if e.startswith(f"resource '{table}': {ours}: ") and repr(field) in e]
+    assert mine, report.errors
+    assert any(e.startswith(f"resource '{table}': frictionless {theirs}") for e in report.errors), report.errors
+    # The Parquet copy still holds the original value: the Arrow checks say so.
+    assert any(e.startswith(f"resource '{table}_parquet': ") for e in report.errors) or ours == "type-error"
+
+
+def test_arrow_checks_find_a_broken_csv_structure(tmp_path):
+    path = write(sample_tables(), tmp_path / "p")
+    csv_path = path.parent / "data" / "glossary.csv"
+    csv_path.write_text(csv_path.read_text("utf-8").replace("\n", ",extra\n", 2).replace(",extra", "", 1), "utf-8")
+    rehash(path, "glossary")
+    report = validate_package(path)
+    assert any(e.startswith("resource 'glossary': source-error: ") for e in report.errors), report.errors
+
+
+def test_committed_package_is_valid_for_both_engines():
+    descriptor = Path(__file__).resolve().parent.parent / "datapackage" / "datapackage.json"
+    report = validate_package(descriptor, frictionless=True)
+    assert report.ok, report.errors
 
 
 def test_validate_detects_tampered_files(tmp_path):
