@@ -1,7 +1,7 @@
 """Command line: ``yusuan build`` and ``yusuan validate``.
 
-``yusuan build [--raw DIR] [--out DIR]`` runs the Dagster job ``build_package`` in-process (same assets and
-checks as ``dagster dev``), shows progress on stderr and prints a summary on stdout. Exit codes: 0 the package
+``yusuan build [--raw DIR] [--out DIR] [--cache DIR] [--workers N]`` runs the Dagster job ``build_package``
+in-process (same assets and checks as ``dagster dev``), shows progress on stderr and prints a summary on stdout. Exit codes: 0 the package
 was published; 1 the build failed (no document could be parsed, the package is invalid, ...) and the previous
 package in ``--out`` is untouched; 2 bad arguments (e.g. ``--raw`` does not exist).
 
@@ -136,7 +136,7 @@ def cmd_build(args: argparse.Namespace, out: Console, err: Console) -> int:
             # No DAGSTER_HOME: a throwaway instance in a temporary directory, so nothing litters the CWD.
             tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="yusuan-dagster-"))
             instance = stack.enter_context(dg.DagsterInstance.ephemeral(tempdir=tmp))
-        defs = build_defs(raw_dir=raw_dir, out_dir=out_dir)
+        defs = build_defs(raw_dir=raw_dir, out_dir=out_dir, cache_dir=args.cache, workers=args.workers)
         # Replace Dagster's console logger (one DEBUG line per event) by the progress display.
         job = defs.resolve_job_def(JOB_NAME).with_logger_defs({"console": _progress_logger_def(err)})
         err.print(f"Building from {raw_dir} into {out_dir}", highlight=False)
@@ -219,6 +219,10 @@ def make_parser() -> argparse.ArgumentParser:
     b = sub.add_parser("build", help="parse raw disclosures, build, validate and publish the data package")
     b.add_argument("--raw", metavar="DIR", help="folder of raw disclosures (default: $YUSUAN_RAW_DIR or raw/)")
     b.add_argument("--out", metavar="DIR", help="package folder (default: $YUSUAN_OUT_DIR or datapackage/)")
+    b.add_argument("--cache", metavar="DIR",
+                   help="per-document parse cache (default: $YUSUAN_CACHE_DIR or ~/.cache/yusuan)")
+    b.add_argument("--workers", metavar="N", type=int,
+                   help="processes that parse documents (default: $YUSUAN_WORKERS or the CPU count)")
     b.set_defaults(func=cmd_build)
     v = sub.add_parser("validate", help="validate a data package")
     v.add_argument("path", metavar="PATH", help="package folder or its datapackage.json")

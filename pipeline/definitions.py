@@ -62,8 +62,11 @@ def build_defs(
     raw_dir: str | Path | None = None,
     out_dir: str | Path | None = None,
     loggers: dict[str, dg.LoggerDefinition] | None = None,
+    *,
+    cache_dir: str | Path | None = None,
+    workers: int | None = None,
 ) -> dg.Definitions:
-    """The project's definitions; ``raw_dir``/``out_dir`` override the defaults (used by the CLI and tests)."""
+    """The project's definitions; the arguments override the defaults (used by the CLI and tests)."""
     return dg.Definitions(
         assets=ALL_ASSETS,
         asset_checks=ALL_CHECKS,
@@ -74,6 +77,8 @@ def build_defs(
             "paths": YusuanPaths(
                 raw_dir=str(raw_dir) if raw_dir is not None else None,
                 out_dir=str(out_dir) if out_dir is not None else None,
+                cache_dir=str(cache_dir) if cache_dir is not None else None,
+                workers=workers,
             ),
             "io_manager": dg.FilesystemIOManager(),
         },
