@@ -14,6 +14,7 @@ import dagster as dg
 
 from pipeline import build
 from pipeline.assets import ALL_ASSETS, ALL_CHECKS, YusuanPaths
+from pipeline.scaleout import warm_parse_cache
 
 JOB_NAME = "build_package"
 SCHEDULE_NAME = "build_package_daily"
@@ -65,12 +66,18 @@ def build_defs(
     *,
     cache_dir: str | Path | None = None,
     workers: int | None = None,
+    executor: dg.ExecutorDefinition | None = None,
 ) -> dg.Definitions:
-    """The project's definitions; the arguments override the defaults (used by the CLI and tests)."""
+    """The project's definitions; the arguments override the defaults (used by the CLI, tests and deploy/).
+
+    ``executor`` runs the jobs that do not fix their own: ``warm_parse_cache`` (``deploy/`` passes the Celery
+    executor). ``build_package`` always runs in-process: its steps form a chain, and its parallelism is the
+    process pool inside ``parsed_documents``.
+    """
     return dg.Definitions(
         assets=ALL_ASSETS,
         asset_checks=ALL_CHECKS,
-        jobs=[build_package],
+        jobs=[build_package, warm_parse_cache],
         schedules=[build_package_daily],
         sensors=[raw_files_sensor],
         resources={
@@ -83,6 +90,7 @@ def build_defs(
             "io_manager": dg.FilesystemIOManager(),
         },
         loggers=loggers,
+        executor=executor,
     )
 
 
