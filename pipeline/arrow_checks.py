@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,7 @@ import pyarrow.parquet as pq
 from pipeline.metadata import TableMeta
 
 MAX_ROW_ERRORS = 20
+CHECK_THREADS = 2
 
 # Full-cell syntax of each type as written by the package writer and accepted by frictionless (a superset
 # would let a bad cell through; these are checked before the cast so the bad rows can be named).
@@ -276,22 +278,32 @@ def check_tables(metas: dict[str, TableMeta], paths: dict[str, Path], parquet_su
     stats: dict[str, int] = {}
     fk_columns = foreign_key_columns(metas)
     csv_keys: dict[str, pa.Table] = {}
-    for name, meta in metas.items():
-        if name not in paths:
-            continue
+
+    def check_one(name: str) -> tuple[list[str], int | None, pa.Table | None]:
+        meta = metas[name]
         table_errors = _Errors(name)
         text = read_csv_text(meta, paths[name], table_errors)
         typed = check_fields(meta, text, table_errors) if text is not None else None
-        if typed is not None:
-            stats[name] = typed.num_rows
-            check_primary_key(meta, typed, table_errors)
-            csv_keys[name] = typed.select(sorted(fk_columns[name]))
-        errors += table_errors
+        if typed is None:
+            return list(table_errors), None, None
+        check_primary_key(meta, typed, table_errors)
+        found = list(table_errors)
         pq_name = name + parquet_suffix
-        if typed is not None and pq_name in paths:
+        if pq_name in paths:
             # Row checks run on the CSV only: a Parquet file equal to its CSV has the same violations.
-            errors += compare_parquet(meta, typed, text, paths[pq_name], pq_name, name)
-        del text, typed
+            found += compare_parquet(meta, typed, text, paths[pq_name], pq_name, name)
+        return found, typed.num_rows, typed.select(sorted(fk_columns[name]))
+
+    # One table per thread (Arrow releases the GIL); results are gathered in the model's table order.
+    names = [name for name in metas if name in paths]
+    with ThreadPoolExecutor(max_workers=CHECK_THREADS) as pool:
+        outcomes = dict(zip(names, pool.map(check_one, names)))
+    for name in names:
+        found, rows, keys = outcomes[name]
+        errors += found
+        if rows is not None:
+            stats[name] = rows
+            csv_keys[name] = keys
     for name, meta in metas.items():
         if name in csv_keys:
             fk_errors = _Errors(name)

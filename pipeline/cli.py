@@ -198,7 +198,7 @@ def cmd_validate(args: argparse.Namespace, out: Console, err: Console) -> int:
     if not descriptor.is_file():
         err.print(f"[red]yusuan validate: {descriptor} does not exist[/red]", highlight=False)
         return EXIT_USAGE
-    report = validate.validate_package(descriptor)
+    report = validate.validate_package(descriptor, frictionless=args.frictionless)
     if report.ok:
         out.print(f"ok: {descriptor} is valid", highlight=False)
         return EXIT_OK
@@ -226,6 +226,8 @@ def make_parser() -> argparse.ArgumentParser:
     b.set_defaults(func=cmd_build)
     v = sub.add_parser("validate", help="validate a data package")
     v.add_argument("path", metavar="PATH", help="package folder or its datapackage.json")
+    v.add_argument("--frictionless", action="store_true",
+                   help="also run frictionless validate (the reference; slow on large packages)")
     v.set_defaults(func=cmd_validate)
     return parser
 

@@ -127,7 +127,7 @@ def written(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def written_report(written):
-    return validate_package(written)
+    return validate_package(written, frictionless=True)
 
 
 # -- metadata model ------------------------------------------------------------------------------------------
