@@ -143,6 +143,8 @@ class Result:
     validate_s: float
     frictionless_s: float | None
     frictionless_ratio: float | None
+    # "" when frictionless finished and found the package valid; else why not ("timeout": seconds is a bound)
+    frictionless_note: str = ""
 
 
 def _write_manifest(all_dir: Path, raw: Path, names: set[str]) -> None:
@@ -158,8 +160,38 @@ def _cache_entries(cache: Path) -> int:
     return sum(1 for _ in cache.rglob("*.entry"))
 
 
+class _Timeout(BaseException):  # not Exception: frictionless catches those
+    pass
+
+
+def _frictionless(descriptor: Path, timeout: float, console: Console) -> tuple[float, str]:
+    """Seconds ``frictionless.validate`` takes on the package, in this process; stops at ``timeout``."""
+    import signal
+
+    import frictionless
+
+    def alarm(signum, frame):
+        raise _Timeout
+
+    previous = signal.signal(signal.SIGALRM, alarm)
+    signal.setitimer(signal.ITIMER_REAL, timeout)
+    start = time.perf_counter()
+    try:
+        report = frictionless.validate(str(descriptor))
+        note = "" if report.valid else "invalid: " + "; ".join(map(str, report.flatten(["type", "note"])[:3]))
+    except _Timeout:
+        note = "timeout"
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    seconds = time.perf_counter() - start
+    if note:
+        console.print(f"[yellow]frictionless: {note} after {seconds:.0f} s[/yellow]")
+    return seconds, note
+
+
 def measure(count: int, work: Path, *, seed: int, workers: int | None, parse_sample: int, frictionless_max: int,
-            console: Console) -> Result:
+            frictionless_timeout: float, console: Console) -> Result:
     from pipeline.parse import parse_raw_document
     from pipeline.raw import discover
     from pipeline.validate import validate_package
@@ -184,17 +216,6 @@ def measure(count: int, work: Path, *, seed: int, workers: int | None, parse_sam
         raise SystemExit(f"the built package is invalid: {report.errors[:5]}")
     rows = sum(report.stats.values())
 
-    frictionless_s = ratio = None
-    if count <= frictionless_max:
-        import frictionless
-
-        start = time.perf_counter()
-        baseline = frictionless.validate(str(descriptor))
-        frictionless_s = time.perf_counter() - start
-        ratio = frictionless_s / validate_s
-        if not baseline.valid:
-            console.print(f"[red]frictionless finds the package invalid: {baseline.flatten(['type', 'note'])[:5]}[/red]")
-
     before = _cache_entries(cache)
     shutil.copy2(extra, raw / extra.name)
     _write_manifest(all_dir, raw, {p.name for p in first} | {extra.name})
@@ -207,6 +228,12 @@ def measure(count: int, work: Path, *, seed: int, workers: int | None, parse_sam
     for r in sample:
         parse_raw_document(r)
     parse_s = time.perf_counter() - start
+
+    frictionless_s = ratio = None
+    frictionless_note = ""
+    if count <= frictionless_max:
+        frictionless_s, frictionless_note = _frictionless(descriptor, frictionless_timeout, console)
+        ratio = frictionless_s / validate_s
 
     return Result(
         documents=count,
@@ -224,6 +251,7 @@ def measure(count: int, work: Path, *, seed: int, workers: int | None, parse_sam
         validate_s=validate_s,
         frictionless_s=frictionless_s,
         frictionless_ratio=ratio,
+        frictionless_note=frictionless_note,
     )
 
 
@@ -237,8 +265,8 @@ def render(results: list[Result]) -> Table:
             f"{r.documents:,}", f"{r.rows:,}", f"{r.raw_mb:.1f}", f"{r.full_s:.1f}", f"{r.docs_per_s:.1f}",
             f"{max(r.full_peak_rss_mib, r.incremental_peak_rss_mib):.0f}", f"{r.incremental_s:.1f}",
             f"{100 * r.incremental_share:.0f}%", f"{r.parse_mb_per_s:.2f}", f"{r.validate_s:.2f}",
-            "-" if r.frictionless_s is None else f"{r.frictionless_s:.1f}",
-            "-" if r.frictionless_ratio is None else f"{r.frictionless_ratio:.1f}x",
+            "-" if r.frictionless_s is None else (">" if r.frictionless_note == "timeout" else "") + f"{r.frictionless_s:.1f}",
+            "-" if r.frictionless_ratio is None else (">" if r.frictionless_note == "timeout" else "") + f"{r.frictionless_ratio:.1f}x",
         )
     return table
 
@@ -251,7 +279,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--parse-sample", type=int, default=500, help="documents timed for parse-only MB/s")
     parser.add_argument("--frictionless-max", type=int, default=10_000,
                         help="skip the frictionless baseline above this many documents (it is slow)")
-    parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")
+    parser.add_argument("--frictionless-timeout", type=float, default=3600,
+                        help="stop the frictionless baseline after this many seconds (reported as a lower bound)")
+    parser.add_argument("--json", metavar="FILE", help="also write the results as JSON (after each size)")
     parser.add_argument("--keep", action="store_true", help="keep the work directories")
     args = parser.parse_args(argv)
     console = Console(stderr=True)
@@ -261,14 +291,14 @@ def main(argv: list[str] | None = None) -> int:
         try:
             results.append(measure(count, work, seed=args.seed, workers=args.workers,
                                    parse_sample=args.parse_sample, frictionless_max=args.frictionless_max,
-                                   console=console))
+                                   frictionless_timeout=args.frictionless_timeout, console=console))
             console.print(results[-1], highlight=False)
+            if args.json:
+                Path(args.json).write_text(json.dumps([asdict(r) for r in results], indent=2) + "\n", encoding="utf-8")
         finally:
             if not args.keep:
                 shutil.rmtree(work, ignore_errors=True)
     Console(width=220).print(render(results))
-    if args.json:
-        Path(args.json).write_text(json.dumps([asdict(r) for r in results], indent=2) + "\n", encoding="utf-8")
     return 0
 
 

@@ -77,6 +77,20 @@ class StagedPackage:
 
 # ---------------------------------------------------------------------------------------------------- raw
 
+LOGGED_WARNINGS = 20
+
+
+def _log_capped(log, messages) -> None:
+    """Log the first LOGGED_WARNINGS messages and a count of the rest (all are in the asset's metadata).
+
+    Each log line is an event in Dagster's event log: 10,000 of them cost more than parsing the corpus.
+    """
+    for message in messages[:LOGGED_WARNINGS]:
+        log(message)
+    if len(messages) > LOGGED_WARNINGS:
+        log(f"... and {len(messages) - LOGGED_WARNINGS} more warnings (see the asset's 'warnings' metadata)")
+
+
 
 @dg.asset(group_name="raw", description="The raw disclosure files in raw_dir, with their manifest metadata and sha256.")
 def raw_documents(context: dg.AssetExecutionContext, paths: YusuanPaths) -> list[RawDocument]:
@@ -84,8 +98,7 @@ def raw_documents(context: dg.AssetExecutionContext, paths: YusuanPaths) -> list
     docs = discover(raw_dir)
     warnings = [w for doc in docs for w in doc.warnings]
     warnings += [f"{f}: listed in the manifest but not in {raw_dir}" for f in missing_from_disk(raw_dir)]
-    for w in warnings:
-        context.log.warning(w)
+    _log_capped(context.log.warning, warnings)
     context.add_output_metadata(
         {
             "count": len(docs),
@@ -117,9 +130,14 @@ def _failed_markdown(failed: tuple[build.FailedDocument, ...]) -> str:
 def parsed_documents(
     context: dg.AssetExecutionContext, paths: YusuanPaths, raw_documents: list[RawDocument]
 ) -> build.ParseResults:
+    failures = 0
+
     def progress(i: int, total: int, raw: RawDocument, error: str | None, parsed_now: bool) -> None:
+        nonlocal failures
         if error is not None:
-            context.log.error(f"failed [{i}/{total}] {error}")
+            failures += 1
+            if failures <= LOGGED_WARNINGS:  # all of them are in the failed_documents metadata
+                context.log.error(f"failed [{i}/{total}] {error}")
         elif parsed_now and (total <= 100 or i % 1000 == 0):
             context.log.info(f"parsed [{i}/{total}] {raw.relpath}")
 
@@ -130,8 +148,7 @@ def parsed_documents(
     context.log.info(
         f"{parsed_now} document(s) parsed, {len(results.parsed) - parsed_now} reused from the cache {cache.dir}"
     )
-    for w in results.warnings:
-        context.log.warning(w)
+    _log_capped(context.log.warning, results.warnings)
     metadata = {
         "parsed": len(results.parsed),
         "failed": len(results.failed),
