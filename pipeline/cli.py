@@ -72,8 +72,10 @@ class _RichProgressHandler(logging.Handler):
                 data = event.event_specific_data
                 ok = getattr(data, "passed", None)
                 name = getattr(getattr(data, "asset_check_key", None), "name", "check")
-                colour, mark = ("green", "✓") if ok else ("red", "✗")
-                self.console.print(f"[{colour}]{mark} check {name}[/{colour}]", highlight=False)
+                warn = getattr(getattr(data, "severity", None), "value", None) == "WARN"
+                colour, mark = ("green", "✓") if ok else (("yellow", "!") if warn else ("red", "✗"))
+                note = " (warning: see the checks table)" if warn and not ok else ""
+                self.console.print(f"[{colour}]{mark} check {name}{note}[/{colour}]", highlight=False)
         except Exception:  # noqa: BLE001 - progress display must never break a build
             self.handleError(record)
 
