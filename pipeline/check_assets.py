@@ -11,7 +11,7 @@ from __future__ import annotations
 import dagster as dg
 
 CORE_CHECKS = dg.AssetKey("core_checks")
-_LISTED = ("document_id", "check_id", "check_seq", "status", "subject_zh", "stated_yuan", "computed_yuan",
+_LISTED = ("document_id", "check_id", "check_seq", "status", "subject", "stated_yuan", "computed_yuan",
            "difference_yuan", "tolerance_yuan", "found_text", "source_ref")
 
 
@@ -21,7 +21,7 @@ def _result(rows: list[dict], kinds: tuple[str, ...], bad: tuple[str, ...], what
     counts = {s: sum(1 for r in mine if r["status"] == s) for s in ("pass", "fail", "warn", "skip")}
     table = ["| document | check | # | status | subject | lines |", "| --- | --- | --- | --- | --- | --- |"]
     table += [f"| {r['document_id']} | {r['check_id']} | {r['check_seq']} | {r['status']} | "
-              f"{(r['subject_zh'] or '').replace('|', '/')} | {r['source_ref'] or ''} |" for r in flagged]
+              f"{(r['subject'] or '').replace('|', '/')} | {r['source_ref'] or ''} |" for r in flagged]
     return dg.AssetCheckResult(
         passed=not flagged,
         severity=dg.AssetCheckSeverity.WARN,

@@ -44,7 +44,7 @@ def sub(text: str, old: str, new: str, *, line: int | None = None) -> str:
 
 def one(rows: list[dict], **where) -> dict:
     found = [r for r in rows if all(r[k] == v for k, v in where.items())]
-    assert len(found) == 1, (where, [(r["check_id"], r["subject_zh"], r["status"]) for r in rows])
+    assert len(found) == 1, (where, [(r["check_id"], r["subject"], r["status"]) for r in rows])
     return found[0]
 
 
@@ -105,7 +105,7 @@ def test_seed_provenance_of_a_comparison(seed_parsed):
     assert (row["difference_yuan"], row["tolerance_yuan"]) == (0, 100)
     basic = one(rows, check_id="basic_equals_personnel_plus_public_operating")
     assert basic["tolerance_yuan"] == 150  # three figures printed to 0.01万元: 3 × 50 yuan
-    furniture = one(rows, check_id="procurement_line_quantity_times_price", subject_zh="9 办公家具")
+    furniture = one(rows, check_id="procurement_line_quantity_times_price", subject="9 办公家具")
     assert furniture["tolerance_yuan"] == 8500  # 16.9 × half of 0.1万元 + half of 0.01万元
 
 
@@ -226,7 +226,7 @@ def _apply(text: str, subs) -> str:
                          ids=[f"{c[0]}-{c[2]}-{i}" for i, c in enumerate(FIRES + NEAR_MISSES)])
 def test_one_figure_changed(seed_text, check_id, subs, status, subject):
     rows = checks_of(_apply(seed_text, subs), check_id)
-    row = one(rows, subject_zh=subject) if subject else one(rows)
+    row = one(rows, subject=subject) if subject else one(rows)
     assert row["status"] == status
     if status == "skip":
         assert row["difference_yuan"] is None and row["computed_yuan"] is None
@@ -272,7 +272,7 @@ def test_numbering_restarts_or_repeats(seed_text):
     assert [r["source_ref"] for r in warns(skipped, "numbering_restarts_or_repeats")] == ["L1166-L1174", "L1196-L1204"]
     sections = sub(fixed, "七、国有资产信息", "八、国有资产信息")
     # 八 printed twice: where 七 was expected, and again where 九 was.
-    assert [(r["source_ref"], r["subject_zh"]) for r in warns(sections, "numbering_restarts_or_repeats")] == [
+    assert [(r["source_ref"], r["subject"]) for r in warns(sections, "numbering_restarts_or_repeats")] == [
         ("L1657", "sections"), ("L1695", "sections")]
 
 
@@ -289,20 +289,20 @@ def test_quantity_not_a_count(seed_text):
 def test_indicator_without_standards(seed_text):
     blank = sub(seed_text, "60%以下", "", line=124)
     (row,) = warns(blank, "indicator_without_standards")
-    assert (row["subject_zh"], row["source_ref"], row["found_text"]) == ("01.01", "L116-L124", "政务公开率")
+    assert (row["subject"], row["source_ref"], row["found_text"]) == ("01.01", "L116-L124", "政务公开率")
 
 
 def test_activity_without_indicators_only_leaves(seed_text):
     # 08 has sub-activities: only they are reported, never the parent.
     rows = warns(seed_text, "activity_without_indicators")
-    assert "08" not in {r["subject_zh"] for r in rows} and "08.01" in {r["subject_zh"] for r in rows}
+    assert "08" not in {r["subject"] for r in rows} and "08.01" in {r["subject"] for r in rows}
 
 
 def test_section_without_content_and_missing(seed_text):
     empty = sub(seed_text, "我部门无其他需要说明的事项。", "")
     parsed = parse(empty)
     (row,) = [r for r in parsed.tables["checks"] if r["check_id"] == "section_without_content"]
-    assert (row["status"], row["subject_zh"]) == ("warn", "other") and row["source_ref"].startswith("L1706")
+    assert (row["status"], row["subject"]) == ("warn", "other") and row["source_ref"].startswith("L1706")
     assert str(parsed.tables["documents"][0]["completeness_score"]) == "0.8889"
     other = parsed.tables["document_sections"][-1]
     assert other["is_present"] and not other["has_content"]
@@ -310,7 +310,7 @@ def test_section_without_content_and_missing(seed_text):
     missing = sub(seed_text, "九、其他需要说明的事项\n", "")
     parsed = parse(missing)
     (row,) = [r for r in parsed.tables["checks"] if r["check_id"] == "section_missing"]
-    assert (row["status"], row["subject_zh"], row["source_ref"]) == ("warn", "other", None)
+    assert (row["status"], row["subject"], row["source_ref"]) == ("warn", "other", None)
     other = parsed.tables["document_sections"][-1]
     assert (other["is_present"], other["has_content"], other["source_ref"]) == (False, False, None)
     assert str(parsed.tables["documents"][0]["completeness_score"]) == "0.8889"

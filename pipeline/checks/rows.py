@@ -66,7 +66,7 @@ def refs(figures: Sequence[Figure]) -> str | None:
 
 def make_row(check_id: str, status: str, **values) -> dict:
     row = {
-        "check_id": check_id, "check_kind": BY_ID[check_id].kind, "status": status, "subject_zh": None,
+        "check_id": check_id, "check_kind": BY_ID[check_id].kind, "status": status, "subject": None,
         "stated_label_zh": None, "stated_yuan": None, "stated_text": None, "stated_source_ref": None,
         "computed_expression_zh": None, "computed_yuan": None, "computed_source_ref": None,
         "difference_yuan": None, "tolerance_yuan": None, "found_text": None, "note": None, "source_ref": None,
@@ -85,7 +85,7 @@ def compare(check_id: str, stated: Figure | None, terms: Sequence[Figure], *, un
     / warn (soft).
     """
     expression = expression or " + ".join(t.label for t in terms)
-    base = {"subject_zh": subject, "computed_expression_zh": expression,
+    base = {"subject": subject, "computed_expression_zh": expression,
             "computed_source_ref": refs(terms)}
     if stated is not None:
         base.update(stated_label_zh=stated.label, stated_yuan=stated.yuan, stated_text=stated.text,
@@ -110,13 +110,13 @@ def compare(check_id: str, stated: Figure | None, terms: Sequence[Figure], *, un
 
 
 def skip(check_id: str, reason: str, *, subject: str | None = None, source_ref: str | None = None) -> dict:
-    return make_row(check_id, "skip", subject_zh=subject, note=reason, source_ref=source_ref)
+    return make_row(check_id, "skip", subject=subject, note=reason, source_ref=source_ref)
 
 
 def occurrence(check_id: str, source_ref: str | None, found_text: str, *, subject: str | None = None,
                note: str | None = None) -> dict:
     """One occurrence of an anomaly or a completeness gap: a warn row pointing at the lines."""
-    return make_row(check_id, "warn", subject_zh=subject, found_text=found_text, note=note, source_ref=source_ref)
+    return make_row(check_id, "warn", subject=subject, found_text=found_text, note=note, source_ref=source_ref)
 
 
 def clean(check_id: str) -> dict:
