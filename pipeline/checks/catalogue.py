@@ -92,8 +92,9 @@ CATALOGUE: tuple[Check, ...] = (
           "|quantity| half-units of the price plus half a unit of the amount). Skips a line lacking a figure."),
     Check("procurement_lines_sum_to_total", "identity", "各行金额之和＝合计",
           "The item lines' amounts sum to the table's 合计 row. Skips when there is no 合计 row."),
-    Check("procurement_total_matches_prose", "identity", "采购合计与正文相符",
-          "The table's 合计 equals the 政府采购预算 stated in the prose of section 六."),
+    Check("procurement_total_matches_prose", "identity", "采购明细与正文相符",
+          "The item lines' amounts sum to the 政府采购预算 stated in the prose of section 六 (with "
+          "`procurement_lines_sum_to_total`, a wrong 合计 and a wrong prose figure are told apart)."),
     Check("procurement_amount_equals_funding", "identity", "采购金额＝当年预算资金＋其他渠道资金",
           "On every row, the amount (总计) equals 当年部门预算安排资金 合计 + 其他渠道资金 (a blank cell is 0 "
           "and named in `note`). Skips a row without an amount."),

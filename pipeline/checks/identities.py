@@ -172,8 +172,9 @@ class Identities:
             yield self.cmp("procurement_lines_sum_to_total", cell(total_row, "amount_yuan", "合计"),
                            [cell(r, "amount_yuan", f"{r['row_seq']} {r['item_name_zh'] or ''}".strip()) for r in items])
         prose = _amount(self.line("procurement_total"), "procurement_total")
-        table = cell(total_row, "amount_yuan", "合计") if total_row else Figure("合计", None)
-        yield self.cmp("procurement_total_matches_prose", prose, [table])
+        lines = [cell(r, "amount_yuan", f"{r['row_seq']} {r['item_name_zh'] or ''}".strip()) for r in items]
+        yield (self.cmp("procurement_total_matches_prose", prose, lines) if lines else
+               skip("procurement_total_matches_prose", "no procurement item line", source_ref=prose.ref))
         if not rows:
             for check_id in ("procurement_amount_equals_funding", "procurement_current_year_equals_sources"):
                 yield skip(check_id, "no procurement table")
