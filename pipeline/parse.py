@@ -68,6 +68,9 @@ def parse_text(text: str, raw: RawDocument) -> ParsedDocument:
             listed = getattr(manifest, attr)
             if listed is not None and listed != value:
                 warnings.append(f"{raw.relpath}: manifest says {attr}={listed!r}, the document says {value!r}")
+    # Checks are part of the document's parse: a pure function of its tables and sections.
+    sections = checks.section_rows(result.sections, result.tables)
+    check_rows = checks.run_checks(result.tables, sections, result.source_amount_unit_zh)
     kind = "budget"
     document_id = ids.document_id(result.department_name_zh, result.fiscal_year, kind)
     documents_row = {
@@ -86,16 +89,12 @@ def parse_text(text: str, raw: RawDocument) -> ParsedDocument:
         "source_url": manifest.source_url if manifest else None,
         "retrieved_date": manifest.retrieved_date if manifest else None,
         "source_amount_unit_zh": result.source_amount_unit_zh,
-        "completeness_score": None,
+        "completeness_score": checks.completeness_score(sections),
         "source_ref": result.title_span.ref,
     }
     tables = {"documents": [documents_row]}
     for name, rows in result.tables.items():
         tables[name] = [{"document_id": document_id, **row} for row in rows]
-    # Checks are part of the document's parse: a pure function of its tables and sections.
-    sections = checks.section_rows(result.sections, tables)
-    documents_row["completeness_score"] = checks.completeness_score(sections)
-    check_rows = checks.run_checks(tables, sections, result.source_amount_unit_zh)
     tables["document_sections"] = [{"document_id": document_id, **row} for row in sections]
     tables["checks"] = [{"document_id": document_id, **row} for row in check_rows]
     return ParsedDocument(document_id=document_id, source_file=raw.relpath, tables=tables,

@@ -12,9 +12,10 @@ def _first_line(ref: str | None) -> int | None:
 
 
 def section_rows(infos, tables: dict[str, list[dict]]) -> list[dict]:
-    """One row per template section (``SectionInfo`` from the template), with the number of published rows read
-    from its lines (a row belongs to the section holding its first source line)."""
-    firsts = [_first_line(r.get("source_ref")) for name, rows in tables.items() if name != "documents" for r in rows]
+    """One row per template section (``SectionInfo`` from the template), with the number of rows of ``tables``
+    (the template's tables: not ``documents``, ``checks`` or ``document_sections``) read from its lines; a row
+    belongs to the section holding its first source line."""
+    firsts = [_first_line(r.get("source_ref")) for rows in tables.values() for r in rows]
     out = []
     for info in infos:
         count = 0
