@@ -324,3 +324,45 @@ def test_section_without_content_and_missing(seed_text):
     other = parsed.tables["document_sections"][-1]
     assert (other["is_present"], other["has_content"], other["source_ref"]) == (False, False, None)
     assert str(parsed.tables["documents"][0]["completeness_score"]) == "0.8889"
+
+
+# -- the tolerance rule -----------------------------------------------------------------------------------------
+
+from decimal import ROUND_HALF_UP, Decimal  # noqa: E402
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from pipeline.checks.rows import Figure, compare  # noqa: E402
+
+
+def printed(yuan: int) -> str:
+    """``yuan`` rounded to 0.01万元 as a disclosure prints it."""
+    return f"{(Decimal(yuan) / 10000).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)}万元"
+
+
+def figure(label: str, text: str) -> Figure:
+    return Figure(label, int(Decimal(text[:-2]) * 10000), "L1", text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(min_value=1, max_value=10**9), min_size=1, max_size=8))
+def test_rounding_alone_never_fails_an_identity(parts):
+    # True amounts in yuan, each printed rounded to 0.01万元, and their true total printed the same way.
+    row = compare("income_equals_sources", figure("total", printed(sum(parts))),
+                  [figure(f"p{i}", printed(p)) for i, p in enumerate(parts)], unit="万元")
+    assert row["status"] == "pass"
+    assert row["tolerance_yuan"] == 50 * (len(parts) + 1)  # 0.00万元 is rounded too: only a bare 0 is exact
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(min_value=1, max_value=10**9), min_size=1, max_size=8), st.integers(1, 10**6))
+def test_an_error_beyond_the_printed_precision_fails_however_large_the_total(parts, error):
+    texts = [printed(p) for p in parts]
+    total = sum(int(Decimal(t[:-2]) * 10000) for t in texts)
+    tol = 50 * (len(parts) + 1)
+    wrong = total + tol + error  # printed totals are multiples of 100 yuan: round up to one
+    wrong += -wrong % 100
+    row = compare("income_equals_sources", figure("total", printed(wrong)),
+                  [figure(f"p{i}", t) for i, t in enumerate(texts)], unit="万元")
+    assert row["status"] == "fail" and row["difference_yuan"] == wrong - total

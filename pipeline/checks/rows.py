@@ -31,13 +31,18 @@ class Figure:
     weight: Decimal = Decimal(1)  # how many times its rounding error counts (|quantity| for a unit price)
 
     def half_unit(self, unit: str) -> Decimal:
-        """Half a unit of the last printed digit, in yuan, times ``weight``; 0 for a printed zero (exact)."""
-        if not self.yuan:
+        """Half a unit of the last printed digit, in yuan, times ``weight``. A zero printed without decimals
+        (``0万元``, an empty-handed line) is exact; ``0.00万元`` is a rounded figure like any other."""
+        if self.yuan is None:
             return Decimal(0)
         unit_yuan = UNIT_YUAN[_unit_of(self.text) or unit]
         match = _NUMBER.search(self.text or "")
         if match:
             decimals = len(match.group("decimals") or "")
+            if self.yuan == 0 and not decimals:
+                return Decimal(0)
+        elif self.yuan == 0:
+            return Decimal(0)
         else:
             exponent = (Decimal(self.yuan) / unit_yuan).normalize().as_tuple().exponent
             decimals = max(0, -exponent)
