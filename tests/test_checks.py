@@ -308,6 +308,14 @@ def test_activity_without_indicators_only_leaves(seed_text):
     assert "08" not in {r["subject"] for r in rows} and "08.01" in {r["subject"] for r in rows}
 
 
+def test_activity_with_an_indicator_is_not_reported(seed_text):
+    text = seed_text
+    for line, value in zip(range(630, 635), ("环保检查完成率", "≥90%", "≥80%", "≥70%", "＜70%")):
+        text = sub(text, "\t", f"\t{value}", line=line)
+    rows = warns(text, "activity_without_indicators")
+    assert [r["subject"] for r in rows] == ["07.02", "08.01", "08.02"]  # 11 has an indicator now
+
+
 def test_section_without_content_and_missing(seed_text):
     empty = sub(seed_text, "我部门无其他需要说明的事项。", "")
     parsed = parse(empty)
