@@ -181,6 +181,10 @@ def cmd_build(args: argparse.Namespace, out: Console, err: Console) -> int:
     n_parsed = len(parsed.parsed) if parsed is not None else 0
     n_failed = len(parsed.failed) if parsed is not None else 0
     out.print(f"Documents: {n_parsed} parsed, {n_failed} failed", highlight=False)
+    check_rows = _output(result, "core_tables", "core_checks")
+    if check_rows is not None:
+        counts = {s: sum(1 for r in check_rows if r["status"] == s) for s in ("pass", "fail", "warn", "skip")}
+        out.print("Checks: " + ", ".join(f"{n} {s}" for s, n in counts.items()) + " (see the checks table)", highlight=False)
     if staged is not None:
         table = Table("table", "rows", title=None, box=None, pad_edge=False)
         for name, count in staged.rows.items():
