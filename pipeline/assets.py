@@ -6,6 +6,7 @@ core  parsed_documents      each raw file parsed once per content into the parse
 core  core_<table>          one asset per table of the metadata model (TABLE_ORDER): an Arrow IPC file
 out   datapackage_staging   the package written into a staging dir next to out_dir, and validated
       datapackage_valid     blocking asset check on the staging package (fails with the validation errors)
+core  fiscal_identities_hold, no_source_anomalies   non-blocking WARN checks on core_checks (pipeline.check_assets)
 out   datapackage           publishes staging -> out_dir; never runs after a failed datapackage_valid
 
 An invalid package never replaces the last good one: it is only ever written into a staging directory, the
@@ -21,6 +22,7 @@ from pydantic import Field
 
 from pipeline import build, combine, incremental
 from pipeline.cache import ParseCache
+from pipeline.check_assets import SOURCE_CHECKS
 from pipeline.metadata import TABLE_ORDER, load_tables
 from pipeline.paths import default_cache_dir, default_out_dir, default_raw_dir
 from pipeline.raw import RawDocument, discover, missing_from_disk
@@ -316,4 +318,4 @@ def datapackage(context: dg.AssetExecutionContext, datapackage_staging: StagedPa
 
 
 ALL_ASSETS = [raw_documents, parsed_documents, core_tables, datapackage_staging, datapackage]
-ALL_CHECKS = [datapackage_valid]
+ALL_CHECKS = [datapackage_valid, *SOURCE_CHECKS]

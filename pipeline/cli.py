@@ -72,8 +72,10 @@ class _RichProgressHandler(logging.Handler):
                 data = event.event_specific_data
                 ok = getattr(data, "passed", None)
                 name = getattr(getattr(data, "asset_check_key", None), "name", "check")
-                colour, mark = ("green", "✓") if ok else ("red", "✗")
-                self.console.print(f"[{colour}]{mark} check {name}[/{colour}]", highlight=False)
+                warn = getattr(getattr(data, "severity", None), "value", None) == "WARN"
+                colour, mark = ("green", "✓") if ok else (("yellow", "!") if warn else ("red", "✗"))
+                note = " (warning: see the checks table)" if warn and not ok else ""
+                self.console.print(f"[{colour}]{mark} check {name}{note}[/{colour}]", highlight=False)
         except Exception:  # noqa: BLE001 - progress display must never break a build
             self.handleError(record)
 
@@ -179,6 +181,11 @@ def cmd_build(args: argparse.Namespace, out: Console, err: Console) -> int:
     n_parsed = len(parsed.parsed) if parsed is not None else 0
     n_failed = len(parsed.failed) if parsed is not None else 0
     out.print(f"Documents: {n_parsed} parsed, {n_failed} failed", highlight=False)
+    core_checks = _output(result, "core_tables", "core_checks")
+    if core_checks is not None:
+        statuses = core_checks.read().column("status").to_pylist()  # an Arrow IPC file (combine.CoreTable)
+        counts = {s: statuses.count(s) for s in ("pass", "fail", "warn", "skip")}
+        out.print("Checks: " + ", ".join(f"{n} {s}" for s, n in counts.items()) + " (see the checks table)", highlight=False)
     if staged is not None:
         table = Table("table", "rows", title=None, box=None, pad_edge=False)
         for name, count in staged.rows.items():

@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 
-from pipeline import ids, templates
+from pipeline import checks, ids, templates
 from pipeline.errors import DocumentError
 from pipeline.raw import RawDocument
 from pipeline.readers import tika_text
@@ -68,6 +68,9 @@ def parse_text(text: str, raw: RawDocument) -> ParsedDocument:
             listed = getattr(manifest, attr)
             if listed is not None and listed != value:
                 warnings.append(f"{raw.relpath}: manifest says {attr}={listed!r}, the document says {value!r}")
+    # Checks are part of the document's parse: a pure function of its tables and sections.
+    sections = checks.section_rows(result.sections, result.tables)
+    check_rows = checks.run_checks(result.tables, sections, result.source_amount_unit_zh)
     kind = "budget"
     document_id = ids.document_id(result.department_name_zh, result.fiscal_year, kind)
     documents_row = {
@@ -86,11 +89,14 @@ def parse_text(text: str, raw: RawDocument) -> ParsedDocument:
         "source_url": manifest.source_url if manifest else None,
         "retrieved_date": manifest.retrieved_date if manifest else None,
         "source_amount_unit_zh": result.source_amount_unit_zh,
+        "completeness_score": checks.completeness_score(sections),
         "source_ref": result.title_span.ref,
     }
     tables = {"documents": [documents_row]}
     for name, rows in result.tables.items():
         tables[name] = [{"document_id": document_id, **row} for row in rows]
+    tables["document_sections"] = [{"document_id": document_id, **row} for row in sections]
+    tables["checks"] = [{"document_id": document_id, **row} for row in check_rows]
     return ParsedDocument(document_id=document_id, source_file=raw.relpath, tables=tables,
                           warnings=tuple(warnings))
 

@@ -101,7 +101,8 @@ def test_template_vocabularies_are_in_the_schema_enums():
     line_codes = set(hebei_budget.INCOME_CODES.values()) | {
         "income_total", "expenditure_total", "expenditure_basic", "expenditure_personnel",
         "expenditure_public_operating", "expenditure_project", "expenditure_project_own_level",
-        "expenditure_project_item", "institutional_operating_costs", "procurement_total"}
+        "expenditure_project_item", "institutional_operating_costs", "procurement_total",
+        "fixed_assets_total"}
     assert line_codes == enum("budget_lines", "line_code")
     assert {c for c, _, _ in hebei_budget.THREE_PUBLIC} | {"total"} == enum("three_public_expenses", "expense_code")
     assert {c for c, _ in hebei_budget.ASSET_CODES} == enum("fixed_assets", "line_code")

@@ -91,6 +91,19 @@ class Sections:
 
 
 @dataclass(frozen=True)
+class SectionInfo:
+    """One of the template's nine sections as found (or not) in a document: the input of completeness."""
+
+    key: str
+    number: int  # position in the template, 1..9
+    present: bool
+    number_printed: str | None = None  # the heading's own number as printed (一, 二 …)
+    title_zh: str | None = None  # the heading as printed
+    span: Span | None = None  # heading line to the section's last line
+    has_content: bool = False  # any non-blank text after the heading
+
+
+@dataclass(frozen=True)
 class TemplateResult:
     department_name_zh: str
     fiscal_year: int
@@ -100,6 +113,7 @@ class TemplateResult:
     source_amount_unit_zh: str
     tables: dict[str, list[dict]]
     warnings: tuple[str, ...]
+    sections: tuple[SectionInfo, ...] = ()
 
 
 def _compact(text: str) -> str:
@@ -147,6 +161,25 @@ class _Parser:
                     continue
             current.append(block)
         return sections
+
+    @staticmethod
+    def section_infos(sections: Sections) -> tuple[SectionInfo, ...]:
+        out = []
+        for number, (key, _) in enumerate(SECTION_KEYS, start=1):
+            heading = sections.headings.get(key)
+            if heading is None:
+                out.append(SectionInfo(key=key, number=number, present=False))
+                continue
+            blocks = sections.blocks[key]
+            span = heading.span
+            for block in blocks:
+                span = span.join(block.span)
+            content = any((b.clean if isinstance(b, Paragraph) else any(not r.is_empty for r in b.rows))
+                          for b in blocks)
+            match = SECTION.match(heading.text)
+            out.append(SectionInfo(key=key, number=number, present=True, number_printed=match.group("number"),
+                                   title_zh=heading.clean, span=span, has_content=content))
+        return tuple(out)
 
     @staticmethod
     def _section_key(title: str) -> str | None:
@@ -218,7 +251,7 @@ class _Parser:
         return rows
 
     # -- section 二 and 三 -------------------------------------------------------------------------------
-    def overview(self, blocks: list, running: list, procurement: list) -> list[dict]:
+    def overview(self, blocks: list, running: list, procurement: list, assets: list) -> list[dict]:
         lines: dict[tuple[str, str], dict] = {}
 
         def add(code, parent, label, match, para):
@@ -280,6 +313,9 @@ class _Parser:
         for para in (b for b in procurement if isinstance(b, Paragraph)):
             if m := re.search(rf"政府采购预算\s*{AMT}", para.clean):
                 add("procurement_total", None, "政府采购预算", m, para)
+        for para in (b for b in assets if isinstance(b, Paragraph)):
+            if m := re.search(rf"(?P<label>(?:上年末)?固定资产(?:金额|总额|原值)?)\s*(?:为|共计)?\s*{AMT}", para.clean):
+                add("fixed_assets_total", None, m.group("label"), m, para)
         return list(lines.values())
 
     def _set_change(self, lines, code, match, reason, para) -> None:
@@ -600,7 +636,7 @@ def parse(document: Document) -> TemplateResult:
         "organisation_units": units,
         "responsibilities": responsibilities,
         "budget_lines": p.overview(blocks.get("overview", []), blocks.get("running_costs", []),
-                                   blocks.get("procurement", [])),
+                                   blocks.get("procurement", []), blocks.get("assets", [])),
         "three_public_expenses": p.three_public(blocks.get("three_public", [])),
         "performance_activities": activities,
         "performance_indicators": indicators,
@@ -611,7 +647,7 @@ def parse(document: Document) -> TemplateResult:
     return TemplateResult(
         department_name_zh=department, fiscal_year=year, title_zh=title.clean, title_span=title.span,
         department_code=p.department_code(department), source_amount_unit_zh=p.unit, tables=tables,
-        warnings=tuple(p.warnings),
+        warnings=tuple(p.warnings), sections=p.section_infos(sections),
     )
 
 
