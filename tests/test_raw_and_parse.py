@@ -64,7 +64,8 @@ def test_document_id_is_from_name_and_year_not_hash():
     ("content", "expected"),
     [
         (b"", "empty"),
-        (b"\xff\xfegarbage\x80\x81", "not UTF-8"),
+        (b"\xff\xfegarbage\x80\x81", "not valid utf-16le"),
+        (b"\x80\x81garbage\xff", "neither UTF-8 nor GB18030"),
         (b"\x01\x02\x00\x00binary", "binary data"),
         (b"PK\x03\x04\x14\x00\x06\x00", "Word .docx"),
         (b"%PDF-1.7\n", "PDF"),
