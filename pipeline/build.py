@@ -26,11 +26,17 @@ class BuildError(ValueError):
 
 @dataclass(frozen=True)
 class FailedDocument:
-    """A raw document the parser rejected, with the parser's message."""
+    """A quarantined raw document: not published, with the message saying why (see pipeline/report.py).
+
+    ``line`` is where in the file the problem is (None when it concerns the whole file), ``reason`` the
+    message without the file and line.
+    """
 
     relpath: str
     sha256: str
     error: str
+    line: int | None = None
+    reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -47,10 +53,12 @@ class ParseResults:
 
 
 def parse_documents(raws: Sequence[RawDocument], *, on_document=None) -> ParseResults:
-    """Parse each raw document; a ``DocumentError`` is recorded as a failure and the others go on.
+    """Parse each raw document; a document that fails is quarantined (recorded) and the others go on.
 
     ``on_document(index, total, raw, error_or_None)`` is called after each document (for progress reports).
-    Any other exception is a bug in the parser and propagates.
+    A ``DocumentError`` is the documented failure. Any other exception is a bug in the parser: the document
+    is quarantined all the same, its reason marked as an internal error, so that one document never takes
+    the build down. Files that yield the same ``document_id`` are then resolved by :func:`_quarantine_duplicates`.
     """
     parsed: list[tuple[RawDocument, ParsedDocument]] = []
     failed: list[FailedDocument] = []
@@ -64,13 +72,54 @@ def parse_documents(raws: Sequence[RawDocument], *, on_document=None) -> ParseRe
             error = str(exc) or exc.__class__.__name__
             if raw.relpath not in error:
                 error = f"{raw.relpath}: {error}"
-            failed.append(FailedDocument(relpath=raw.relpath, sha256=raw.sha256, error=error))
+            failed.append(FailedDocument(relpath=raw.relpath, sha256=raw.sha256, error=error, line=exc.line,
+                                         reason=exc.detail))
+        except Exception as exc:  # noqa: BLE001 - a parser bug must not take the other documents down
+            reason = (f"internal error {type(exc).__name__}: {exc} (a bug in yusuan, not necessarily in the file; "
+                      "please report it with the file)")
+            error = f"{raw.relpath}: {reason}"
+            failed.append(FailedDocument(relpath=raw.relpath, sha256=raw.sha256, error=error, reason=reason))
         else:
             parsed.append((raw, doc))
-            warnings.extend(w if raw.relpath in w else f"{raw.relpath}: {w}" for w in doc.warnings)
         if on_document is not None:
             on_document(i, len(ordered), raw, error)
+    parsed, duplicates = _quarantine_duplicates(parsed)
+    failed = sorted(failed + duplicates, key=lambda f: f.relpath)
+    for raw, doc in parsed:
+        warnings.extend(w if raw.relpath in w else f"{raw.relpath}: {w}" for w in doc.warnings)
     return ParseResults(parsed=tuple(parsed), failed=tuple(failed), warnings=tuple(warnings))
+
+
+def _quarantine_duplicates(parsed):
+    """Split off files that yield the same ``document_id`` as another file (one disclosure, two files).
+
+    Identical bytes: the first file by path is kept, the copies are quarantined as exact duplicates.
+    Different bytes: we cannot tell which is the disclosure, so every one of them is quarantined, each
+    message naming the other files.
+    """
+    by_id: dict[str, list] = {}
+    for raw, doc in parsed:
+        by_id.setdefault(doc.document_id, []).append((raw, doc))
+    kept, quarantined = [], []
+    for document_id, group in by_id.items():
+        if len(group) == 1:
+            kept.extend(group)
+            continue
+        names = [raw.relpath for raw, _ in group]
+        if len({raw.sha256 for raw, _ in group}) == 1:
+            kept.append(group[0])
+            for raw, _ in group[1:]:
+                reason = (f"exact copy of {names[0]} (same sha256, same document_id {document_id!r}); only "
+                          f"{names[0]} is published: delete this copy")
+                quarantined.append(FailedDocument(raw.relpath, raw.sha256, f"{raw.relpath}: {reason}", None, reason))
+            continue
+        for raw, _ in group:
+            others = ", ".join(n for n in names if n != raw.relpath)
+            reason = (f"document_id {document_id!r} (same department and year) is also produced by {others}, "
+                      "whose content differs; none of them is published: keep the right file in raw/ and "
+                      "remove the others")
+            quarantined.append(FailedDocument(raw.relpath, raw.sha256, f"{raw.relpath}: {reason}", None, reason))
+    return sorted(kept, key=lambda pair: pair[0].relpath), quarantined
 
 
 def combine_tables(
@@ -78,8 +127,9 @@ def combine_tables(
 ) -> dict[str, list[dict]]:
     """Concatenate the parsed documents' tables, per table in ``table_order``, documents sorted by relpath.
 
-    Two raw files that yield the same ``document_id`` are an error naming both files; so is a table name the
-    metadata model does not know.
+    Two raw files that yield the same ``document_id`` are an error naming both files (``parse_documents``
+    has already quarantined such files, so this guards other callers); so is a table name the metadata model
+    does not know.
     """
     tables: dict[str, list[dict]] = {name: [] for name in table_order}
     seen: dict[str, str] = {}
