@@ -93,7 +93,8 @@ def parse_documents(raws: Sequence[RawDocument], *, on_document=None) -> ParseRe
 def _quarantine_duplicates(parsed):
     """Split off files that yield the same ``document_id`` as another file (one disclosure, two files).
 
-    Identical bytes: the first file by path is kept, the copies are quarantined as exact duplicates.
+    Identical bytes: one file is kept (the one the manifest lists, else the first by path), the copies are
+    quarantined as exact duplicates.
     Different bytes: we cannot tell which is the disclosure, so every one of them is quarantined, each
     message naming the other files.
     """
@@ -105,6 +106,7 @@ def _quarantine_duplicates(parsed):
         if len(group) == 1:
             kept.extend(group)
             continue
+        group.sort(key=lambda pair: (pair[0].manifest is None, pair[0].relpath))
         names = [raw.relpath for raw, _ in group]
         if len({raw.sha256 for raw, _ in group}) == 1:
             kept.append(group[0])

@@ -125,6 +125,14 @@ class _Parser:
         where = f"{self.doc.source}:{line}" if line else self.doc.source
         self.warnings.append(f"{where}: {message}")
 
+    def literal(self, match: re.Match, para: Paragraph) -> str:
+        """The printed amount of an AMT match; a stray mark before the unit is read past, with a warning."""
+        text = _literal(match, "num")
+        if re.search(r"[。.]\s*(?:万元|元)$", text):
+            self.warn(f"amount printed as {text!r}: read as {match.group('num')} {match.group('unit')}, "
+                      "ignoring the stray mark before the unit", para.span.first)
+        return text
+
     def yuan(self, literal: str, unit: str, line: int) -> int:
         try:
             return to_yuan(literal, unit)
@@ -227,7 +235,7 @@ class _Parser:
             lines[(code, label)] = {
                 "line_code": code, "parent_line_code": parent, "label_zh": label,
                 "amount_yuan": self.yuan(match.group("num"), match.group("unit"), para.span.first),
-                "amount_text": _literal(match, "num"), "change_yuan": None, "change_text": None,
+                "amount_text": self.literal(match, para), "change_yuan": None, "change_text": None,
                 "change_reason_zh": None, "source_ref": para.span.ref, "change_source_ref": None}
 
         paragraphs = [b for b in blocks if isinstance(b, Paragraph)]
@@ -313,7 +321,7 @@ class _Parser:
         def row(code, parent, label, match):
             return {"expense_code": code, "parent_expense_code": parent, "label_zh": label,
                     "amount_yuan": self.yuan(match.group("num"), match.group("unit"), para.span.first),
-                    "amount_text": _literal(match, "num"),
+                    "amount_text": self.literal(match, para),
                     "change_yuan": None, "change_text": None, "change_reason_zh": None,
                     "source_ref": para.span.ref, "change_source_ref": None}
 
@@ -477,7 +485,9 @@ class _Parser:
             line = row.span.first
             kind = "total" if _compact(values["project_name_zh"]) in ("合计", "总计") else "item"
             record = {"row_seq": len(out) + 1, "row_kind": kind}
-            for key, text in values.items():
+            for i, (key, text) in enumerate(values.items()):
+                # Errors name the cell's own line (a row spans many lines).
+                line = row.cells[i].span.first if i < len(row.cells) else row.span.first
                 if key.endswith("_yuan"):
                     record[key] = None if not text else self.yuan(text, unit, line)
                 elif key == "quantity":
@@ -590,6 +600,13 @@ def parse(document: Document) -> TemplateResult:
     missing = [key for key, _ in SECTION_KEYS if key not in blocks]
     if len(missing) == len(SECTION_KEYS):
         raise p.error("no section headings (一、部门职责及机构设置情况 …) found: not a department budget disclosure")
+    present = [i for i, (key, _) in enumerate(SECTION_KEYS) if key in blocks]
+    if present[-1] < len(SECTION_KEYS) - 1:
+        # The sections come in a fixed order: when the last ones are absent, the file was cut off.
+        last = sections.headings[SECTION_KEYS[present[-1]][0]].clean
+        expected = ", ".join(repr(words[0]) for _, words in SECTION_KEYS[present[-1] + 1:])
+        raise p.error(f"the text ends in section {last!r}: expected the later sections {expected}; the file "
+                      "looks cut off", document.line_count or None)
     for key in missing:
         p.warn(f"section {key!r} is missing")
     duties, units = p.duties(blocks.get("duties", []))
