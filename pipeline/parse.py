@@ -14,6 +14,7 @@ from pipeline import encoding, ids, templates
 from pipeline.errors import DocumentError
 from pipeline.normalise import normalise
 from pipeline.raw import RawDocument, max_raw_bytes, too_large_message
+from pipeline.rowcheck import check_rows
 from pipeline.readers import tika_text
 
 __all__ = ["DocumentError", "ParsedDocument", "parse_raw_document", "parse_text"]
@@ -81,6 +82,7 @@ def parse_text(text: str, raw: RawDocument, *, source_encoding: str = "utf-8") -
     tables = {"documents": [documents_row]}
     for name, rows in result.tables.items():
         tables[name] = [{"document_id": document_id, **row} for row in rows]
+    check_rows(tables, raw.relpath)
     return ParsedDocument(document_id=document_id, source_file=raw.relpath, tables=tables,
                           warnings=tuple(warnings))
 

@@ -313,3 +313,22 @@ def test_lock_is_reentrant_within_a_process(tmp_path):
             pass
         with build_lock(tmp_path / "pkg", wait=0):
             pass
+
+
+# -- rows that would break the package are caught per document -------------------------------------------
+
+
+def test_rows_breaking_a_schema_constraint_quarantine_the_document_not_the_package(seed_parsed):
+    from pipeline.rowcheck import check_rows
+
+    tables = {name: [dict(r) for r in rows] for name, rows in seed_parsed.tables.items()}
+    check_rows(tables, "seed.txt")  # the seed's rows pass
+    units = tables["organisation_units"]
+    units[1]["unit_seq"] = units[0]["unit_seq"]
+    with pytest.raises(DocumentError, match="two rows with the same key") as info:
+        check_rows(tables, "seed.txt")
+    assert info.value.line == int(units[1]["source_ref"].split("-")[0][1:])
+    units[1]["unit_seq"] = 2
+    tables["budget_lines"][0]["line_code"] = "not_a_code"
+    with pytest.raises(DocumentError, match="expected one of"):
+        check_rows(tables, "seed.txt")

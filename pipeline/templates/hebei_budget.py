@@ -195,6 +195,9 @@ class _Parser:
                     duties.append(self._duty(text, block))
             elif isinstance(block, Table):
                 units.extend(self.organisation_units(block))
+        # A table split by a page break comes out as two tables: number the units across all of them.
+        for seq, unit in enumerate(units, start=1):
+            unit["unit_seq"] = seq
         return duties, units
 
     def _duty(self, text: str, block: Paragraph) -> dict:
