@@ -563,7 +563,7 @@ class _Parser:
             out.append({"line_code": code, "parent_line_code": parent, "is_subset": subset, "label_zh": label,
                         "quantity": quantity, "quantity_unit_zh": qunit.group(1) if qunit else None,
                         "quantity_text": qty_text or None,
-                        "value_yuan": self.yuan(value_text, unit, row.span.first) if value_text else None,
+                        "value_yuan": self.yuan(value_text, unit, row.cells[-1].span.first) if value_text else None,
                         "value_text": value_text or None, "as_of_date": as_of, "source_ref": row.span.ref})
         return out
 
