@@ -13,7 +13,10 @@ in several encodings. The rules, applied in this order; the first that applies d
    rare character U+0A00). The text must then decode strictly. Anything else with NULs is binary data.
 4. Strict UTF-8 -> ``utf-8`` (Tika's own output, and the usual case).
 5. Strict GB18030 -> ``gb18030``. GB18030 is a superset of GBK and GB2312, and decodes their bytes to the
-   same characters, so files saved as GBK are recorded as ``gb18030``.
+   same characters, so files saved as GBK are recorded as ``gb18030``. But not when the bytes before the
+   first non-UTF-8 byte already hold three or more non-ASCII UTF-8 characters: that file is UTF-8 with a
+   corrupt byte (or mixed encodings), and is refused naming that byte's line, rather than read as
+   GB18030 gibberish (GB18030 text practically never starts with valid multi-byte UTF-8).
 6. Nothing applies: refused, naming the first byte that is not UTF-8 and its line.
 
 Whatever decoded must then look like text: a C0 control character other than tab, newline, carriage return,
@@ -117,6 +120,12 @@ def decode(data: bytes, source: str) -> Decoded:
         text = data.decode("utf-8")
         name = "utf-8"
     except UnicodeDecodeError as utf8_error:
+        before = data[: utf8_error.start].decode("utf-8")
+        if sum(ord(ch) > 0x7F for ch in before) >= 3:
+            raise DocumentError(
+                source, f"not valid UTF-8 at byte {utf8_error.start} ({utf8_error.reason}), though the text before "
+                f"it is UTF-8: the file is corrupted or mixes encodings; {_EXPECTED}",
+                _line_of(data, utf8_error.start)) from utf8_error
         try:
             text = data.decode("gb18030")
             name = "gb18030"

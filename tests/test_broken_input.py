@@ -307,6 +307,24 @@ def test_second_build_refuses_while_the_lock_is_held(tmp_path, monkeypatch, caps
         assert lock_path(out).read_text().strip() == str(os.getpid())
 
 
+def test_waiting_build_gets_the_lock_when_the_holder_finishes(tmp_path):
+    import subprocess
+    import sys
+
+    out = tmp_path / "pkg"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import time; from pipeline.lock import build_lock\n"
+         f"with build_lock({str(out)!r}):\n    print('held', flush=True); time.sleep(1.0)"],
+        stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "held"
+    with pytest.raises(LockBusy):
+        with build_lock(out, wait=0):
+            pass
+    with build_lock(out, wait=30):  # queued behind the holder, then ours
+        assert lock_path(out).read_text().strip() == str(os.getpid())
+    holder.wait()
+
+
 def test_lock_is_reentrant_within_a_process(tmp_path):
     with build_lock(tmp_path / "pkg"):
         with build_lock(tmp_path / "pkg", wait=0):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -36,12 +37,19 @@ STRATEGIES = {
 
 @pytest.mark.parametrize("kind", sorted(STRATEGIES))
 def test_mutants_raise_only_document_errors_and_parse_to_valid_rows(kind):
+    outcomes = Counter()
+
     @FUZZ
     @given(recipe=STRATEGIES[kind])
     def run(recipe):
-        event(fuzzing.check(fuzzing.apply(recipe)))
+        outcome = fuzzing.check(fuzzing.apply(recipe))
+        event(outcome)
+        outcomes[outcome] += 1
 
     run()
+    # Shown with `pytest -s`: how many examples ran (the final replay of a shrunk failure included).
+    print(f"\nfuzz {kind}: {sum(outcomes.values())} examples, {dict(sorted(outcomes.items()))}")
+    assert sum(outcomes.values()) >= min(EXAMPLES, 10)
 
 
 def _cases() -> list[dict]:

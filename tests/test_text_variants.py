@@ -126,3 +126,12 @@ def test_normalise_keeps_line_numbers_and_folds_only_what_it_documents():
     out = normalise(text)
     assert out == "a\nb\nc\n123.45，15034，其中 1,2 x y\t2017，2018"
     assert normalise(out) == out
+
+
+def test_a_corrupt_byte_in_utf8_is_named_not_read_as_gb18030():
+    data = bytearray("标题一\n第二行\n第三行文字\n".encode())
+    data[data.index("第三".encode()) + 1] = 0xFF
+    with pytest.raises(DocumentError, match="though the text before it is UTF-8") as info:
+        decode(bytes(data), "x.txt")
+    assert info.value.line == 3
+    assert decode("标题一\n".encode("gb18030"), "x.txt").encoding == "gb18030"
