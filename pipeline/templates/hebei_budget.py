@@ -266,7 +266,7 @@ class _Parser:
         # Changes from the previous year (3、比上年增减情况).
         for para in paragraphs:
             text = para.clean
-            if m := re.search(rf"较\s*\d{{4}}\s*年(?:预算)?\s*{CHANGE}", text):
+            if m := re.search(rf"较\s*\d{{4}}\s*年(?:预算)?\s*(?:{CHANGE}|(?P<flat>持平))", text):
                 for code in ("income_total", "expenditure_total"):
                     self._set_change(lines, code, m, None, para)
                 for code, label in (("expenditure_basic", "基本支出"), ("expenditure_project", "项目支出")):
