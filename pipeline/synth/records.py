@@ -293,23 +293,25 @@ def _description(rng: random.Random) -> tuple[str, ...]:
 
 
 def make_activities(rng: random.Random, project_items: tuple[tuple[str, int], ...]) -> tuple[Activity, ...]:
-    n = max(len(project_items), rng.randint(2, 9))
+    """Level-1 activities (一、…, sometimes past 十) with level-2 children (1、…, sometimes past 9)."""
+    n = max(len(project_items), rng.randint(2, 8) if rng.random() < 0.85 else rng.randint(9, 14))
     names = rng.sample(vocab.ACTIVITIES, n)
     funded = dict(zip(rng.sample(range(n), len(project_items)), (a for _, a in project_items)))
     tree = []
     for i, name in enumerate(names):
-        n_children = rng.randint(1, 4)
+        n_children = rng.randint(1, 4) if rng.random() < 0.95 else rng.randint(5, 15)
         budgets: list[int | None] = [None] * n_children
         if i in funded:
             given = rng.sample(range(n_children), rng.randint(1, n_children))
             for k, part in zip(sorted(given), _split(rng, funded[i], len(given))):
                 budgets[k] = part
         children = tuple(
-            Activity(str(k + 1), child, budgets[k], _description(rng), _sentence(rng, 1, 2), _indicators(rng))
+            Activity(str(k + 1), child, budgets[k], _description(rng), _sentence(rng, 1, 2),
+                     _indicators(rng) if rng.random() < 0.95 else ())
             for k, child in enumerate(rng.sample(vocab.SUB_ACTIVITIES, n_children))
         )
-        tree.append(Activity(chinese_number(i + 1), name, funded.get(i), _description(rng), _sentence(rng, 1, 2), (),
-                             children))
+        tree.append(Activity(chinese_number(i + 1), name, funded.get(i), _description(rng), _sentence(rng, 1, 2),
+                             _indicators(rng) if rng.random() < 0.1 else (), children))
     return tuple(tree)
 
 
