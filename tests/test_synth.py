@@ -80,7 +80,7 @@ def assert_round_trip(records, text: str) -> None:
                 assert row["change_text"] in span_text(lines, row["change_source_ref"]), (table, row)
 
 
-@settings(derandomize=True, max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(derandomize=True, max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 2**32), index=st.integers(0, 10**6))
 def test_parse_of_rendered_records_gives_the_records(seed, index):
     records, text = generate_document(seed, index)
@@ -176,7 +176,7 @@ def assert_identities(tables) -> None:
 
 
 def test_generated_figures_satisfy_the_budget_identities():
-    for k in range(150):
+    for k in range(100):
         _, text = generate_document(17, k)
         assert_identities(parse_generated(text).tables)
 
