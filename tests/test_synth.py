@@ -18,13 +18,14 @@ from pipeline import ids, validate
 from pipeline.cli import main
 from pipeline.parse import parse_text
 from pipeline.raw import RawDocument, discover, load_manifest
-from pipeline.readers.tika_text import split_lines
+from pipeline.readers.tika_text import read_text, split_lines
 from pipeline.synth import SynthError, corpus, generate_corpus, generate_document
 from pipeline.synth.expected import expected_tables, without_refs
 from pipeline.synth.records import Department
 from pipeline.synth.render import render
 
 REF = re.compile(r"^L(\d+)(?:-L(\d+))?$")
+NARROW_PROCUREMENT_ROW = re.compile(r"procurement row has \d+ of 14 cells; the missing ones are read as empty$")
 # Fields whose printed text must appear in the lines a row's source_ref names.
 PRINTED = {
     "documents": ("title_zh",),
@@ -55,7 +56,8 @@ def span_text(lines: list[str], ref: str) -> str:
 
 def assert_round_trip(records, text: str) -> None:
     parsed = parse_generated(text)
-    assert parsed.warnings == ()
+    # The one warning a generated document may give, as the seed does: a narrow procurement row.
+    assert all(NARROW_PROCUREMENT_ROW.search(w) for w in parsed.warnings), parsed.warnings
     expected = expected_tables(records)
     got = without_refs(parsed.tables)
     for table, rows in expected.items():
@@ -241,6 +243,11 @@ def test_optional_sections_and_quirks_occur():
     assert any(re.search(r"^\t\S+\t", t, re.M) for t in texts)  # a Word tab inside a cell
     assert any(re.search(r"^\t.+\n\n+[^\t\n七八九][^\n]*\n\t", t, re.M) for t in texts)  # continuation after blanks
     assert any("。万元" in t for t in texts)
+    # Narrow rows (trailing merged cells vanished): level-1 activity rows of 4 cells, procurement rows of 10.
+    widths = {(len(row.cells), row.cells[0].text[:1]) for t in texts[:60] for table in read_text(t, "x").tables
+              for row in table.rows}
+    assert (4, "一") in widths
+    assert any(NARROW_PROCUREMENT_ROW.search(w) for t in texts[:60] for w in parse_generated(t).warnings)
 
 
 def test_build_publishes_a_valid_package_of_a_synthetic_corpus(tmp_path: Path, monkeypatch, capsys):

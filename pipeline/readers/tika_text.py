@@ -16,7 +16,9 @@ blank line. The text alone is ambiguous, and these rules resolve it:
   next row's cells get glued on. Such a row is split once the glued part is a full row: at the blank line
   that leaves exactly the table's width after it (the next row may hold empty paragraphs too, so the last
   blank line is not necessarily the row end). Failing that, by the time it is twice as wide, or when the
-  table ends, it is split at the last blank line that keeps the first part within the width.
+  table ends, it is split at the last blank line that keeps the first part within the width. Still
+  ambiguous, and read wrong: a narrow row short of one cell whose next row has an empty paragraph after
+  its first cell (the glued row looks complete), and two narrow rows in a row.
 * Merged cells vanish (a row ends early: the missing cells read as empty) or repeat (Word prints a merged
   cell's text again; :attr:`pipeline.document.Cell.text` keeps a repeated paragraph once).
 * ``[bookmark: NAME]`` markers at the start of a line are removed and kept on the paragraph.

@@ -43,9 +43,14 @@ class _Writer:
     def bookmark(self) -> str:
         return f"[bookmark: _Toc{self.rng.randint(10**8, 10**9 - 1)}]"
 
-    def row(self, cells: list, gaps: dict[int, int] | None = None) -> None:
+    def row(self, cells: list, gaps: dict[int, int] | None = None, narrow: bool = False) -> None:
         """One table row. A cell is a string or a tuple of paragraphs; ``gaps`` puts empty paragraphs after
-        cell ``i``. A later paragraph may follow empty ones only in a cell that is not the row's last."""
+        cell ``i``. A later paragraph may follow empty ones only in a cell that is not the row's last.
+        ``narrow``: trailing empty cells vanish, as when Word merges them (the seed's last procurement row);
+        the reader can tell such a row from the next only when that one is full, so never two in a row."""
+        if narrow:
+            while len(cells) > 1 and cells[-1] == "":
+                cells = cells[:-1]
         for i, cell in enumerate(cells):
             paragraphs = (cell,) if isinstance(cell, str) else cell
             self.lines.append("\t" + paragraphs[0])
@@ -139,8 +144,10 @@ def _activity_rows(w: _Writer, act: Activity, level: int, trim: bool) -> None:
         w.row(rest)
     else:
         first = act.indicators[0] if act.indicators else None
+        # A level-1 row follows a full row (the grade header or a level-2 row), so it may be narrow.
         w.row([name, budget, description, act.goal,
-               *((first.name, *first.standards) if first else ("", "", "", "", ""))])
+               *((first.name, *first.standards) if first else ("", "", "", "", ""))],
+              narrow=level == 1 and w.rng.random() < 0.2)
     for ind in act.indicators[1:]:
         w.row(["", "", "", "", ind.name, *ind.standards])
 
@@ -185,9 +192,14 @@ def _procurement(w: _Writer, d: Disclosure) -> bool:
     w.row(["项目名称", "预算资金", "", "", "", "", "", "总计", "当年部门预算安排资金", "其他渠道资金"])
     w.row(["", "", "", "", "", "", "", "", "合计", "一般公共预算拨款", "基金预算拨款", "财政专户核拨", "其他来源收入", ""])
     w.row(_procurement_cells(None, items, d.trim_zeros))
+    narrow = False
     for item in items:
         # Empty paragraphs after the project name and (sometimes) the unit price, as in the seed.
-        w.row(_procurement_cells(item, items, d.trim_zeros), gaps={0: 1, **({6: 1} if w.rng.random() < 0.3 else {})})
+        cells = _procurement_cells(item, items, d.trim_zeros)
+        # Narrow like the seed's last row: the four trailing funding cells vanish (see the reader's docstring
+        # for the narrow rows it cannot tell from the next one, e.g. one missing cell before an empty paragraph).
+        narrow = not narrow and cells[-5] != "" and cells[-4:] == ["", "", "", ""] and w.rng.random() < 0.15
+        w.row(cells, gaps={0: 1, **({6: 1} if w.rng.random() < 0.3 else {})}, narrow=narrow)
     run_into_heading = w.rng.random() < 0.5
     if run_into_heading:
         w.lines.pop()  # the row's closing blank line: the next heading follows the last cell directly
