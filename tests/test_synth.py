@@ -82,7 +82,7 @@ def assert_round_trip(records, text: str) -> None:
                 assert row["change_text"] in span_text(lines, row["change_source_ref"]), (table, row)
 
 
-@settings(derandomize=True, max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(derandomize=True, max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 2**32), index=st.integers(0, 10**6))
 def test_parse_of_rendered_records_gives_the_records(seed, index):
     records, text = generate_document(seed, index)
@@ -107,10 +107,30 @@ def test_regression_a_flat_total_change_is_read():
     assert lines["income_total"]["change_yuan"] == 0 and lines["expenditure_basic"]["change_text"] == "持平"
 
 
+def test_regression_project_item_names_may_hold_he_and_ji():
+    # Found by the round trip: the list "主要为A万元及B万元" was split on every 和/及, so an item named
+    # 环境卫生和治理经费 came back as 治理经费 (and the items no longer summed to 项目支出).
+    records, _ = generate_document(1, 0)
+    items = (("环境卫生和治理经费", 4303), ("防汛及抗旱物资经费", 6676), ("社区经费", 101))
+    budget = dataclasses.replace(records.budget, project_items=items, project_change=0, project_reason=None)
+    (general, _), *others = budget.income  # the general budget income takes up the difference
+    budget = dataclasses.replace(budget, income=((general, budget.total - sum(v for _, v in others)), *others))
+    funded = [dataclasses.replace(a, budget=None, children=tuple(dataclasses.replace(c, budget=None)
+                                                                  for c in a.children)) for a in records.activities]
+    funded = [dataclasses.replace(a, budget=v, children=(dataclasses.replace(a.children[0], budget=v),
+                                                         *a.children[1:]))
+              for a, (_, v) in zip(funded, items)] + funded[len(items):]
+    tweaked = dataclasses.replace(records, budget=budget, activities=tuple(funded))
+    text = render(tweaked, random.Random(0))
+    assert "主要为环境卫生和治理经费43.03万元及防汛及抗旱物资经费66.76万元及社区经费1.01万元" in text
+    assert_round_trip(tweaked, text)
+    assert_identities(parse_generated(text).tables)
+
+
 def test_regression_a_repeated_paragraph_is_not_generated():
     # Found by the round trip: Cell.text keeps a repeated paragraph once (merged cells), so a description
     # whose two paragraphs were equal could not come back as two; the generator must not write one.
-    for k in range(300):
+    for k in range(150):
         records, _ = generate_document(3, k)
         for act in records.activities:
             for a in (act, *act.children):
@@ -178,7 +198,7 @@ def assert_identities(tables) -> None:
 
 
 def test_generated_figures_satisfy_the_budget_identities():
-    for k in range(100):
+    for k in range(60):
         _, text = generate_document(17, k)
         assert_identities(parse_generated(text).tables)
 
@@ -225,10 +245,10 @@ def test_names_are_unique_after_pinyin(monkeypatch):
 def test_a_corpus_has_unique_document_ids():
     taken: set[str] = set()
     doc_ids = set()
-    for k in range(300):
+    for k in range(200):
         records, _ = generate_document(23, k, taken)
         doc_ids.add(ids.document_id(records.department.name, records.year, "budget"))
-    assert len(taken) == len(doc_ids) == 300
+    assert len(taken) == len(doc_ids) == 200
 
 
 def test_optional_sections_and_quirks_occur():

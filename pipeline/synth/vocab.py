@@ -2,7 +2,8 @@
 
 Name syllables avoid the characters that end an administrative segment in :func:`pipeline.ids.name_segments`
 (市 区 县 州 盟 旗 省 镇 乡 …), so a generated name splits into exactly the segments it was built from.
-Project item names avoid 及 和 、 ， and digits: the template splits the printed list of items on them.
+Project item names avoid 、 ， and digits (the template splits the printed list of items on a 及 和 、 ，
+after an amount's unit, and a name ends at the first digit); 及 and 和 inside a name are fine.
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ STANDARDS = (
 PROJECT_ITEMS = (
     "社区经费", "民办教师经费", "环境卫生清运经费", "村级组织运转经费", "农村公益事业奖补资金", "防汛抗旱经费",
     "综合治理经费", "老年人补贴资金", "基层党建经费", "安全生产专项经费", "扶贫专项资金", "文化活动经费",
-    "道路维护经费", "河道治理经费", "信息化建设经费", "档案数字化经费",
+    "道路维护经费", "河道治理经费", "信息化建设经费", "档案数字化经费", "环境卫生和治理经费", "防汛及抗旱物资经费",
 )
 CHANGE_REASONS = ("主要为人员经费支出", "主要为人员调资", "主要为公用经费标准调整", "主要为乡镇卫生清运项目支出",
                   "主要为一次性项目到期", "主要为新增社区建设项目", "主要为压减一般性支出")

@@ -259,7 +259,8 @@ class _Parser:
                     if lm := re.search(rf"{label}\s*(?:为)?\s*{AMT}", text):
                         add(code, parent, label, lm, para)
                 if im := re.search(r"项目支出[^；;。]*?主要为([^；;。]+)", text):
-                    for part in re.split(r"[及和、，,]", im.group(1)):
+                    # Items are joined after their unit (…万元及…); a name may itself hold 和 or 及.
+                    for part in re.split(r"(?<=元)\s*[及和、，,]", im.group(1)):
                         pm = re.match(rf"^(?P<label>[^0-9０-９]+?)(?:为)?{AMT}$", part.strip())
                         if pm:
                             add("expenditure_project_item", "expenditure_project", pm.group("label").strip(), pm, para)
