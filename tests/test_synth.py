@@ -107,14 +107,30 @@ def test_regression_a_flat_total_change_is_read():
     assert lines["income_total"]["change_yuan"] == 0 and lines["expenditure_basic"]["change_text"] == "持平"
 
 
+def balanced(budget):
+    """``budget`` with the general budget income taking up the difference, so income = expenditure again."""
+    (general, _), *others = budget.income
+    return dataclasses.replace(budget, income=((general, budget.total - sum(v for _, v in others)), *others))
+
+
+def test_regression_amounts_with_thousands_separators_in_the_income_list():
+    # Found by the round trip: the income list was split on every comma, so 一般公共预算收入6,041.24万元
+    # was lost (no error, the sources simply no longer summed to the total).
+    records, _ = generate_document(1, 0)
+    budget = balanced(dataclasses.replace(records.budget, personnel=578530, public_operating=14615))
+    grouped = dataclasses.replace(records, budget=budget, grouped_thousands=True)
+    text = render(grouped, random.Random(0))
+    assert re.search(r"一般公共预算(?:拨款)?收入\d,\d{3}\.\d\d万元", text)
+    assert_round_trip(grouped, text)
+    assert_identities(parse_generated(text).tables)
+
+
 def test_regression_project_item_names_may_hold_he_and_ji():
     # Found by the round trip: the list "主要为A万元及B万元" was split on every 和/及, so an item named
     # 环境卫生和治理经费 came back as 治理经费 (and the items no longer summed to 项目支出).
     records, _ = generate_document(1, 0)
     items = (("环境卫生和治理经费", 4303), ("防汛及抗旱物资经费", 6676), ("社区经费", 101))
-    budget = dataclasses.replace(records.budget, project_items=items, project_change=0, project_reason=None)
-    (general, _), *others = budget.income  # the general budget income takes up the difference
-    budget = dataclasses.replace(budget, income=((general, budget.total - sum(v for _, v in others)), *others))
+    budget = balanced(dataclasses.replace(records.budget, project_items=items, project_change=0, project_reason=None))
     funded = [dataclasses.replace(a, budget=None, children=tuple(dataclasses.replace(c, budget=None)
                                                                   for c in a.children)) for a in records.activities]
     funded = [dataclasses.replace(a, budget=v, children=(dataclasses.replace(a.children[0], budget=v),

@@ -23,11 +23,11 @@ def _line(code, parent, label, amount, text, change=None, change_txt=None, reaso
 
 
 def budget_lines(d: Disclosure) -> list[dict]:
-    b, t = d.budget, d.trim_zeros
-    a = lambda v: amount_text(v, t) + "万元"  # noqa: E731
+    b, t, g = d.budget, d.trim_zeros, d.grouped_thousands
+    a = lambda v: amount_text(v, t, g) + "万元"  # noqa: E731
 
     def change(v: int) -> tuple[int, str]:
-        return v, ("持平" if v == 0 else change_text(v, t))
+        return v, ("持平" if v == 0 else change_text(v, t, g))
 
     rows = [_line("income_total", None, "预算收入", b.total, a(b.total), *change(b.total_change))]
     rows += [_line(INCOME_CODES[label], "income_total", label, v, a(v)) for label, v in b.income]
@@ -44,7 +44,7 @@ def budget_lines(d: Disclosure) -> list[dict]:
     rows.append(_line("institutional_operating_costs", None, "机关运行经费", b.running_costs, a(b.running_costs)))
     if d.procurement:
         total = sum(i.amount for i in d.procurement)
-        rows.append(_line("procurement_total", None, "政府采购预算", total, a(total)))
+        rows.append(_line("procurement_total", None, "政府采购预算", total, amount_text(total, t) + "万元"))
     return rows
 
 
@@ -132,7 +132,8 @@ def fixed_assets(d: Disclosure) -> list[dict]:
     as_of = date(a.as_of_year, 12, 31)
 
     def row(code, parent, subset, label, qty, qunit, qtext, value):
-        text = amount_text(value, t) if value or code in ("total", "buildings", "buildings_office") else None
+        text = (amount_text(value, t, d.grouped_thousands)
+                if value or code in ("total", "buildings", "buildings_office") else None)
         return {"line_code": code, "parent_line_code": parent, "is_subset": subset, "label_zh": label,
                 "quantity": None if qty is None else Decimal(qty), "quantity_unit_zh": qunit, "quantity_text": qtext,
                 "value_yuan": None if text is None else value * YUAN, "value_text": text, "as_of_date": as_of}

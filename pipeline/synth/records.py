@@ -194,6 +194,7 @@ class Disclosure:
     assets: Assets | None
     glossary: tuple[tuple[str, str], ...]
     trim_zeros: bool = False  # print 1.4 rather than 1.40 (both occur in the seed)
+    grouped_thousands: bool = False  # fixed-asset values as 1,097.10 (the seed groups its 15,034 平方米)
 
     @property
     def title(self) -> str:
@@ -376,4 +377,5 @@ def make_disclosure(rng: random.Random, department: Department | None = None) ->
         assets=make_assets(rng, year) if rng.random() < 0.85 else None,
         glossary=tuple(vocab.GLOSSARY[i] for i in glossary_at),
         trim_zeros=rng.random() < 0.3,
+        grouped_thousands=rng.random() < 0.3,
     )

@@ -16,17 +16,18 @@ from pipeline.synth.records import Activity, Assets, Disclosure, ProcurementItem
 GRADE_HEADER = ("优", "良", "中", "差")
 
 
-def amount_text(value: int, trim: bool = False) -> str:
-    """Hundredths of 万元 as printed: 604124 -> ``6041.24``; 0 -> ``0``; with ``trim`` 140 -> ``1.4``."""
+def amount_text(value: int, trim: bool = False, grouped: bool = False) -> str:
+    """Hundredths of 万元 as printed: 604124 -> ``6041.24``; 0 -> ``0``; with ``trim`` 140 -> ``1.4``;
+    ``grouped`` puts thousands separators in: ``6,041.24``."""
     if value == 0:
         return "0"
-    text = f"{value // 100}.{value % 100:02d}"
+    text = f"{value // 100:{',' if grouped else ''}}.{value % 100:02d}"
     return text.rstrip("0").rstrip(".") if trim else text
 
 
-def change_text(value: int, trim: bool = False) -> str:
+def change_text(value: int, trim: bool = False, grouped: bool = False) -> str:
     """A signed change as printed: ``增加1.20万元`` / ``减少0万元``."""
-    return f"{'增加' if value > 0 else '减少'}{amount_text(abs(value), trim)}万元"
+    return f"{'增加' if value > 0 else '减少'}{amount_text(abs(value), trim, grouped)}万元"
 
 
 class _Writer:
@@ -81,8 +82,8 @@ def _duties(w: _Writer, d: Disclosure) -> None:
 
 
 def _overview(w: _Writer, d: Disclosure) -> None:
-    b, y, t = d.budget, d.year, d.trim_zeros
-    a = lambda v: amount_text(v, t) + "万元"  # noqa: E731
+    b, y, t, g = d.budget, d.year, d.trim_zeros, d.grouped_thousands
+    a = lambda v: amount_text(v, t, g) + "万元"  # noqa: E731
     w.para("二、部门预算安排的总体情况",
            f"按照预算管理有关规定，目前我区部门预算的编制实行综合预算制度，即全部收入和支出都反映在预算中。"
            f"{d.department.name}机关及所属事业单位的收支包含在部门预算中。")
@@ -98,9 +99,9 @@ def _overview(w: _Writer, d: Disclosure) -> None:
     def part(label: str, change: int, reason: str | None) -> str:
         if change == 0:
             return f"{label}与上年持平"
-        return f"{label}{change_text(change, t)}" + (f"，{reason}" if reason else "")
+        return f"{label}{change_text(change, t, g)}" + (f"，{reason}" if reason else "")
 
-    total = "持平" if b.total_change == 0 else change_text(b.total_change, t)
+    total = "持平" if b.total_change == 0 else change_text(b.total_change, t, g)
     w.para("3、比上年增减情况",
            f"{y}年预算收支安排{a(b.total)}，较{y - 1}年预算{total}，其中："
            f"{part('基本支出', b.basic_change, b.basic_reason)}；{part('项目支出', b.project_change, b.project_reason)}。")
@@ -222,10 +223,11 @@ def _assets(w: _Writer, d: Disclosure, after_table: bool) -> None:
     w.row([f"{d.department.city}区直部门固定资产占用情况表"])
     w.row([f"编制部门：{d.code}{d.department.name}", f"截止时间：{a.as_of_year}年12月31日"])
     w.row(["项目", "数量", "价值（金额单位：万元）"])
-    v = lambda x: amount_text(x, t) if x else ""  # noqa: E731
-    w.row(["资产总额", "——", amount_text(a.total, t)])
-    w.row(["1、房屋（平方米）", f"{a.building_area:,}", amount_text(a.building_value, t)])
-    w.row(["其中：办公用房（平方米）", f"{a.office_area:,}", amount_text(a.office_value, t)])
+    g = lambda x: amount_text(x, t, d.grouped_thousands)  # noqa: E731
+    v = lambda x: g(x) if x else ""  # noqa: E731
+    w.row(["资产总额", "——", g(a.total)])
+    w.row(["1、房屋（平方米）", f"{a.building_area:,}", g(a.building_value)])
+    w.row(["其中：办公用房（平方米）", f"{a.office_area:,}", g(a.office_value)])
     w.row(["2、车辆（台、辆）", str(a.vehicle_count) if a.vehicle_count else "", v(a.vehicle_value)])
     w.row(["3、单价在20万元以上的设备", str(a.equipment_count) if a.equipment_count else "", v(a.equipment_value)])
     w.row(["4、其他固定资产", "", v(a.other_value)])

@@ -237,7 +237,8 @@ class _Parser:
                 add("income_total", None, "预算收入", m, para)
                 tail = text[m.end():]
                 if tail.startswith(("，其中", ",其中", "。其中")):
-                    for part in re.split(r"[，,；;。]", tail.split("：", 1)[-1]):
+                    # A comma separates sources only after a unit: 6,041.24万元 keeps its thousands comma.
+                    for part in re.split(r"[；;。]|(?<=元)\s*[，,]", tail.split("：", 1)[-1]):
                         pm = re.match(rf"^(?P<label>[^0-9０-９]+?)(?:为)?{AMT}$", part.strip())
                         if not pm:
                             continue
