@@ -51,7 +51,9 @@ def budget_lines(d: Disclosure) -> list[dict]:
 INCOME_CODES = {
     "一般公共预算收入": "income_general_public_budget", "一般公共预算拨款收入": "income_general_public_budget",
     "基金预算收入": "income_government_fund", "政府性基金预算收入": "income_government_fund",
-    "财政专户核拨收入": "income_special_account", "其他来源收入": "income_other", "上年结转": "income_carryover",
+    "财政专户核拨收入": "income_special_account", "财政专户管理资金收入": "income_special_account",
+    "其他来源收入": "income_other", "其他收入": "income_other", "事业收入": "income_operations",
+    "上年结转": "income_carryover", "上年结转收入": "income_carryover",
 }
 
 
@@ -73,7 +75,7 @@ def three_public_expenses(d: Disclosure) -> list[dict]:
             change_text(p.vehicles_change, t)),
         row("vehicle_purchase", "vehicles", "公务用车购置费", p.purchase, a(p.purchase), p.purchase_change,
             change_text(p.purchase_change, t)),
-        row("vehicle_operation", "vehicles", "公务用车运维费", p.operation, a(p.operation), p.operation_change,
+        row("vehicle_operation", "vehicles", p.operation_label, p.operation, a(p.operation), p.operation_change,
             change_text(p.operation_change, t)),
         row("official_reception", "total", "公务接待费", p.reception, a(p.reception), p.reception_change,
             "持平" if p.reception_change == 0 else change_text(p.reception_change, t)),

@@ -100,6 +100,7 @@ class ThreePublic:
     operation_change: int
     reception_change: int
     vehicles_label: str
+    operation_label: str
     reason: str
     stray_full_stop: bool  # the seed's ``4.37。万元``
 
@@ -243,9 +244,11 @@ def make_budget(rng: random.Random) -> Budget:
     items = tuple((label, rng.randint(1_00, 300_00)) for label in rng.sample(vocab.PROJECT_ITEMS, n_items))
     total = personnel + public_operating + sum(a for _, a in items)
     labels = [rng.choice(("一般公共预算收入", "一般公共预算拨款收入")), rng.choice(("基金预算收入", "政府性基金预算收入")),
-              "财政专户核拨收入", "其他来源收入"]
+              rng.choice(("财政专户核拨收入", "财政专户管理资金收入")), rng.choice(("其他来源收入", "其他收入"))]
+    if rng.random() < 0.15:
+        labels.append("事业收入")
     if rng.random() < 0.2:
-        labels.append("上年结转")
+        labels.append(rng.choice(("上年结转", "上年结转收入")))
     side = [0 if rng.random() < 0.6 else rng.randint(0, total // 20) for _ in labels[1:]]
     income = ((labels[0], total - sum(side)), *zip(labels[1:], side))
     basic_change = _change(rng, personnel + public_operating)
@@ -270,7 +273,8 @@ def make_three_public(rng: random.Random, ceiling: int) -> ThreePublic:
         outbound=outbound, purchase=purchase, operation=operation, reception=reception,
         outbound_change=_change(rng, outbound, 0.6), purchase_change=_change(rng, purchase, 0.5),
         operation_change=_change(rng, operation), reception_change=_change(rng, reception, 0.5),
-        vehicles_label=rng.choice(vocab.VEHICLE_LABELS), reason=rng.choice(vocab.THREE_PUBLIC_REASONS),
+        vehicles_label=rng.choice(vocab.VEHICLE_LABELS), operation_label=rng.choice(vocab.VEHICLE_OPERATION_LABELS),
+        reason=rng.choice(vocab.THREE_PUBLIC_REASONS),
         stray_full_stop=rng.random() < 0.1,
     )
 

@@ -116,14 +116,14 @@ def _three_public(w: _Writer, d: Disclosure) -> None:
     c = lambda v: change_text(v, t)  # noqa: E731
     vehicles = amount_text(p.vehicles, t) + ("。万元" if p.stray_full_stop else "万元")
     amounts = (f"{y}年，我部门财政拨款“三公”经费预算安排{a(p.total)}。其中，因公出国（境）费{a(p.outbound)}；"
-               f"{p.vehicles_label}{vehicles}（其中：公务用车购置费为{a(p.purchase)}，公务用车运维费{a(p.operation)})；"
+               f"{p.vehicles_label}{vehicles}（其中：公务用车购置费为{a(p.purchase)}，{p.operation_label}{a(p.operation)})；"
                f"公务接待费{a(p.reception)}。")
     if p.total_change == 0:
         changes = f"与{y - 1}年相比持平，其中，"
     else:
         changes = f"与{y - 1}年相比{c(p.total_change)}，其中，"
     changes += (f"因公出国（境）费{c(p.outbound_change)}，{p.vehicles_label}{c(p.vehicles_change)}"
-                f"（其中：公务用车购置费{c(p.purchase_change)}，公务用车运维费{c(p.operation_change)})")
+                f"（其中：公务用车购置费{c(p.purchase_change)}，{p.operation_label}{c(p.operation_change)})")
     changes += f"，主要原因是{p.reason}。" if p.total_change else "。"
     if p.reception_change == 0:
         changes += f"公务接待费{a(p.reception)}，与{y - 1}年相比持平，无增减变化。"
