@@ -362,8 +362,10 @@ def make_disclosure(rng: random.Random, department: Department | None = None) ->
         unit_names = [short + u for u in rng.sample(vocab.TOWN_UNITS, rng.randint(1, 6))] + [department.name]
     else:
         unit_names = [department.name] + [short + u for u in rng.sample(vocab.BUREAU_UNITS, rng.randint(0, 4))]
-    units = tuple(Unit(n, rng.choice(vocab.UNIT_NATURES), rng.choice(vocab.UNIT_GRADES), rng.choice(vocab.FUNDING_FORMS))
-                  for n in unit_names)
+    units = tuple(
+        Unit(n, rng.choice(vocab.UNIT_NATURES), rng.choice(vocab.UNIT_GRADES), rng.choice(vocab.FUNDING_FORMS))
+        for n in unit_names
+    )
     duties = tuple((h, _sentence(rng, 2, 4)) for h in rng.sample(vocab.DUTY_HEADINGS, rng.randint(1, 4)))
     glossary_at = sorted(rng.sample(range(len(vocab.GLOSSARY)), rng.randint(3, len(vocab.GLOSSARY))))
     return Disclosure(

@@ -135,20 +135,17 @@ def _three_public(w: _Writer, d: Disclosure) -> None:
 def _activity_rows(w: _Writer, act: Activity, level: int, trim: bool) -> None:
     name = f"{act.number}、{act.name}" if level == 1 else f"\u3000\u3000{act.number}、{act.name}"
     budget = "" if act.budget is None else amount_text(act.budget, trim)
-    description: tuple[str, ...] = act.description
-    if len(description) == 1 and w.rng.random() < 0.05:
+    first = act.indicators[0] if act.indicators else None
+    indicator = [first.name, *first.standards] if first else ["", "", "", "", ""]
+    if len(act.description) == 1 and w.rng.random() < 0.05:
         # A cell spanning a page break: Word prints its text again after empty paragraphs (seed lines 718/762).
-        w.lines.extend(["\t" + name, "\t" + budget, "\t" + description[0]])
+        w.lines.extend(["\t" + name, "\t" + budget, "\t" + act.description[0]])
         w.blank(w.rng.randint(2, 40))
-        w.lines.append(description[0])
-        rest = [act.goal, *(act.indicators[0].name, *act.indicators[0].standards)] if act.indicators else [act.goal, *[""] * 5]
-        w.row(rest)
+        w.lines.append(act.description[0])
+        w.row([act.goal, *indicator])
     else:
-        first = act.indicators[0] if act.indicators else None
         # A level-1 row follows a full row (the grade header or a level-2 row), so it may be narrow.
-        w.row([name, budget, description, act.goal,
-               *((first.name, *first.standards) if first else ("", "", "", "", ""))],
-              narrow=level == 1 and w.rng.random() < 0.2)
+        w.row([name, budget, act.description, act.goal, *indicator], narrow=level == 1 and w.rng.random() < 0.2)
     for ind in act.indicators[1:]:
         w.row(["", "", "", "", ind.name, *ind.standards])
 
