@@ -196,7 +196,7 @@ def _procurement(w: _Writer, d: Disclosure) -> bool:
         cells = _procurement_cells(item, items, d.trim_zeros)
         # Narrow like the seed's last row: the four trailing funding cells vanish (see the reader's docstring
         # for the narrow rows it cannot tell from the next one, e.g. one missing cell before an empty paragraph).
-        narrow = not narrow and cells[-5] != "" and cells[-4:] == ["", "", "", ""] and w.rng.random() < 0.15
+        narrow = not narrow and cells[-5] != "" and cells[-4:] == ["", "", "", ""] and w.rng.random() < 0.04
         w.row(cells, gaps={0: 1, **({6: 1} if w.rng.random() < 0.3 else {})}, narrow=narrow)
     run_into_heading = w.rng.random() < 0.5
     if run_into_heading:
