@@ -1,4 +1,4 @@
-"""Command line: ``yusuan build`` and ``yusuan validate``.
+"""Command line: ``yusuan build``, ``yusuan validate`` and ``yusuan synth``.
 
 ``yusuan build [--raw DIR] [--out DIR]`` runs the Dagster job ``build_package`` in-process (same assets and
 checks as ``dagster dev``), shows progress on stderr and prints a summary on stdout. Exit codes: 0 the package
@@ -7,6 +7,9 @@ package in ``--out`` is untouched; 2 bad arguments (e.g. ``--raw`` does not exis
 
 ``yusuan validate PATH`` validates a package directory or its ``datapackage.json``: exit 0 when valid, 1 with
 the errors otherwise (2 when PATH does not exist).
+
+``yusuan synth --count N --seed S --out DIR`` writes N synthetic disclosures and a manifest into DIR
+(:mod:`pipeline.synth`): exit 0, or 2 when DIR is non-empty and not a previous synthetic corpus.
 """
 
 from __future__ import annotations
@@ -214,6 +217,22 @@ def cmd_validate(args: argparse.Namespace, out: Console, err: Console) -> int:
     return EXIT_FAILED
 
 
+# -- synth --------------------------------------------------------------------------------------------------
+
+
+def cmd_synth(args: argparse.Namespace, out: Console, err: Console) -> int:
+    from pipeline.synth import SynthError, generate_corpus
+
+    try:
+        paths = generate_corpus(args.count, args.seed, Path(args.out))
+    except SynthError as exc:
+        err.print(f"[red]yusuan synth: {exc}[/red]", highlight=False)
+        return EXIT_USAGE
+    out.print(f"Wrote {len(paths)} synthetic disclosure(s) and manifest.json to {args.out} (seed {args.seed})",
+              highlight=False, soft_wrap=True)
+    return EXIT_OK
+
+
 # -- entry point --------------------------------------------------------------------------------------------
 
 
@@ -229,7 +248,23 @@ def make_parser() -> argparse.ArgumentParser:
     v = sub.add_parser("validate", help="validate a data package")
     v.add_argument("path", metavar="PATH", help="package folder or its datapackage.json")
     v.set_defaults(func=cmd_validate)
+    s = sub.add_parser("synth", help="write synthetic disclosures with known answers (for tests and benchmarks)")
+    s.add_argument("--count", type=_count, required=True, metavar="N", help="number of documents")
+    s.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default 0); same seed, same bytes")
+    s.add_argument("--out", required=True, metavar="DIR",
+                   help="output folder: new, empty, or a previous synthetic corpus (which is replaced)")
+    s.set_defaults(func=cmd_synth)
     return parser
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0, got {value}")
+    return value
 
 
 def main(argv: list[str] | None = None) -> int:

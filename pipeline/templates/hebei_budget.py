@@ -270,7 +270,8 @@ class _Parser:
                 add("income_total", None, "预算收入", m, para)
                 tail = text[m.end():]
                 if tail.startswith(("，其中", ",其中", "。其中")):
-                    for part in re.split(r"[，,；;。]", tail.split("：", 1)[-1]):
+                    # A comma separates sources only after a unit: 6,041.24万元 keeps its thousands comma.
+                    for part in re.split(r"[；;。]|(?<=元)\s*[，,]", tail.split("：", 1)[-1]):
                         pm = re.match(rf"^(?P<label>[^0-9０-９]+?)(?:为)?{AMT}$", part.strip())
                         if not pm:
                             continue
@@ -292,14 +293,15 @@ class _Parser:
                     if lm := re.search(rf"{label}\s*(?:为)?\s*{AMT}", text):
                         add(code, parent, label, lm, para)
                 if im := re.search(r"项目支出[^；;。]*?主要为([^；;。]+)", text):
-                    for part in re.split(r"[及和、，,]", im.group(1)):
+                    # Items are joined after their unit (…万元及…); a name may itself hold 和 or 及.
+                    for part in re.split(r"(?<=元)\s*[及和、，,]", im.group(1)):
                         pm = re.match(rf"^(?P<label>[^0-9０-９]+?)(?:为)?{AMT}$", part.strip())
                         if pm:
                             add("expenditure_project_item", "expenditure_project", pm.group("label").strip(), pm, para)
         # Changes from the previous year (3、比上年增减情况).
         for para in paragraphs:
             text = para.clean
-            if m := re.search(rf"较\s*\d{{4}}\s*年(?:预算)?\s*{CHANGE}", text):
+            if m := re.search(rf"较\s*\d{{4}}\s*年(?:预算)?\s*(?:{CHANGE}|(?P<flat>持平))", text):
                 for code in ("income_total", "expenditure_total"):
                     self._set_change(lines, code, m, None, para)
                 for code, label in (("expenditure_basic", "基本支出"), ("expenditure_project", "项目支出")):
