@@ -5,6 +5,7 @@ core  parsed_documents      one ParsedDocument per raw file; a broken document i
 core  core_<table>          one asset per table of the metadata model (TABLE_ORDER), rows as dicts
 out   datapackage_staging   the package written into a staging dir next to out_dir, and validated
       datapackage_valid     blocking asset check on the staging package (fails with the validation errors)
+core  fiscal_identities_hold, no_source_anomalies   non-blocking WARN checks on core_checks (pipeline.check_assets)
 out   datapackage           publishes staging -> out_dir; never runs after a failed datapackage_valid
 
 An invalid package never replaces the last good one: it is only ever written into a staging directory, the
@@ -22,6 +23,7 @@ import dagster as dg
 from pydantic import Field
 
 from pipeline import build, report
+from pipeline.check_assets import SOURCE_CHECKS
 from pipeline.lock import build_lock
 from pipeline.metadata import TABLE_ORDER, load_tables
 from pipeline.paths import default_out_dir, default_raw_dir
@@ -293,4 +295,4 @@ def _write_report(staged: StagedPackage, *, published: bool, errors=()) -> None:
 
 
 ALL_ASSETS = [raw_documents, parsed_documents, core_tables, datapackage_staging, datapackage]
-ALL_CHECKS = [datapackage_valid]
+ALL_CHECKS = [datapackage_valid, *SOURCE_CHECKS]

@@ -1,4 +1,4 @@
-"""Command line: ``yusuan build`` and ``yusuan validate``.
+"""Command line: ``yusuan build``, ``yusuan validate`` and ``yusuan synth``.
 
 ``yusuan build [--raw DIR] [--out DIR] [--wait SECONDS] [--max-raw-bytes N]`` runs the Dagster job
 ``build_package`` in-process (same assets and checks as ``dagster dev``), shows progress on stderr, prints a
@@ -17,6 +17,9 @@ Exit codes of ``yusuan build``:
 
 ``yusuan validate PATH`` validates a package directory or its ``datapackage.json``: exit 0 when valid, 1 with
 the errors otherwise (2 when PATH does not exist).
+
+``yusuan synth --count N --seed S --out DIR`` writes N synthetic disclosures and a manifest into DIR
+(:mod:`pipeline.synth`): exit 0, or 2 when DIR is non-empty and not a previous synthetic corpus.
 """
 
 from __future__ import annotations
@@ -87,8 +90,10 @@ class _RichProgressHandler(logging.Handler):
                 data = event.event_specific_data
                 ok = getattr(data, "passed", None)
                 name = getattr(getattr(data, "asset_check_key", None), "name", "check")
-                colour, mark = ("green", "✓") if ok else ("red", "✗")
-                self.console.print(f"[{colour}]{mark} check {name}[/{colour}]", highlight=False)
+                warn = getattr(getattr(data, "severity", None), "value", None) == "WARN"
+                colour, mark = ("green", "✓") if ok else (("yellow", "!") if warn else ("red", "✗"))
+                note = " (warning: see the checks table)" if warn and not ok else ""
+                self.console.print(f"[{colour}]{mark} check {name}{note}[/{colour}]", highlight=False)
         except Exception:  # noqa: BLE001 - progress display must never break a build
             self.handleError(record)
 
@@ -231,6 +236,10 @@ def cmd_build(args: argparse.Namespace, out: Console, err: Console) -> int:
     n_parsed = len(parsed.parsed) if parsed is not None else 0
     n_failed = len(parsed.failed) if parsed is not None else 0
     out.print(f"Documents: {n_parsed} parsed, {n_failed} failed", highlight=False)
+    check_rows = _output(result, "core_tables", "core_checks")
+    if check_rows is not None:
+        counts = {s: sum(1 for r in check_rows if r["status"] == s) for s in ("pass", "fail", "warn", "skip")}
+        out.print("Checks: " + ", ".join(f"{n} {s}" for s, n in counts.items()) + " (see the checks table)", highlight=False)
     if staged is not None:
         table = Table("table", "rows", title=None, box=None, pad_edge=False)
         for name, count in staged.rows.items():
@@ -264,6 +273,22 @@ def cmd_validate(args: argparse.Namespace, out: Console, err: Console) -> int:
     return EXIT_FAILED
 
 
+# -- synth --------------------------------------------------------------------------------------------------
+
+
+def cmd_synth(args: argparse.Namespace, out: Console, err: Console) -> int:
+    from pipeline.synth import SynthError, generate_corpus
+
+    try:
+        paths = generate_corpus(args.count, args.seed, Path(args.out))
+    except SynthError as exc:
+        err.print(f"[red]yusuan synth: {exc}[/red]", highlight=False)
+        return EXIT_USAGE
+    out.print(f"Wrote {len(paths)} synthetic disclosure(s) and manifest.json to {args.out} (seed {args.seed})",
+              highlight=False, soft_wrap=True)
+    return EXIT_OK
+
+
 # -- entry point --------------------------------------------------------------------------------------------
 
 
@@ -284,7 +309,23 @@ def make_parser() -> argparse.ArgumentParser:
     v = sub.add_parser("validate", help="validate a data package")
     v.add_argument("path", metavar="PATH", help="package folder or its datapackage.json")
     v.set_defaults(func=cmd_validate)
+    s = sub.add_parser("synth", help="write synthetic disclosures with known answers (for tests and benchmarks)")
+    s.add_argument("--count", type=_count, required=True, metavar="N", help="number of documents")
+    s.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default 0); same seed, same bytes")
+    s.add_argument("--out", required=True, metavar="DIR",
+                   help="output folder: new, empty, or a previous synthetic corpus (which is replaced)")
+    s.set_defaults(func=cmd_synth)
     return parser
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0, got {value}")
+    return value
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -27,6 +27,8 @@ TABLE_ORDER: tuple[str, ...] = (
     "procurement_items",
     "fixed_assets",
     "glossary",
+    "document_sections",
+    "checks",
 )
 
 SCHEMA_SUFFIX = ".schema.json"

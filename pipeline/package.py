@@ -20,6 +20,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from pipeline.checks.catalogue import catalogue_markdown
 from pipeline.metadata import TABLE_ORDER, TableMeta, load_package_metadata, load_tables
 from pipeline.paths import SCHEMAS_DIR
 
@@ -309,6 +310,11 @@ def build_readme(
                 f"| `{f.name}` | {f.type}{required} | {_md_cell(f.title)} | {_md_cell(f.description)} |"
             )
         lines.append("")
+
+    if "checks" in tables:
+        lines += ["## Checks", "", "The check catalogue: every `check_id` of the `checks` table, what it compares and when "
+                  "it skips. Tolerances are absolute, from the printed precision (see the `checks` table).", "",
+                  catalogue_markdown(), ""]
 
     lines += ["## Sources", ""]
     if sources:

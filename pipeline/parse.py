@@ -10,11 +10,10 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 
-from pipeline import encoding, ids, templates
+from pipeline import checks, encoding, ids, rowcheck, templates
 from pipeline.errors import DocumentError
 from pipeline.normalise import normalise
 from pipeline.raw import RawDocument, max_raw_bytes, too_large_message
-from pipeline.rowcheck import check_rows
 from pipeline.readers import tika_text
 
 __all__ = ["DocumentError", "ParsedDocument", "parse_raw_document", "parse_text"]
@@ -58,6 +57,9 @@ def parse_text(text: str, raw: RawDocument, *, source_encoding: str = "utf-8") -
             listed = getattr(manifest, attr)
             if listed is not None and listed != value:
                 warnings.append(f"{raw.relpath}: manifest says {attr}={listed!r}, the document says {value!r}")
+    # Checks are part of the document's parse: a pure function of its tables and sections.
+    sections = checks.section_rows(result.sections, result.tables)
+    check_rows = checks.run_checks(result.tables, sections, result.source_amount_unit_zh)
     kind = "budget"
     document_id = ids.document_id(result.department_name_zh, result.fiscal_year, kind)
     documents_row = {
@@ -77,12 +79,15 @@ def parse_text(text: str, raw: RawDocument, *, source_encoding: str = "utf-8") -
         "source_url": manifest.source_url if manifest else None,
         "retrieved_date": manifest.retrieved_date if manifest else None,
         "source_amount_unit_zh": result.source_amount_unit_zh,
+        "completeness_score": checks.completeness_score(sections),
         "source_ref": result.title_span.ref,
     }
     tables = {"documents": [documents_row]}
     for name, rows in result.tables.items():
         tables[name] = [{"document_id": document_id, **row} for row in rows]
-    check_rows(tables, raw.relpath)
+    tables["document_sections"] = [{"document_id": document_id, **row} for row in sections]
+    tables["checks"] = [{"document_id": document_id, **row} for row in check_rows]
+    rowcheck.check_rows(tables, raw.relpath)
     return ParsedDocument(document_id=document_id, source_file=raw.relpath, tables=tables,
                           warnings=tuple(warnings))
 

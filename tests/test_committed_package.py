@@ -94,5 +94,8 @@ def test_readme_python_example_runs(monkeypatch):
     monkeypatch.chdir(REPO)
     namespace: dict = {}
     exec(compile(example, "README.md", "exec"), namespace)  # noqa: S102 - our own README
-    assert len(namespace["rows"]) == 15
+    assert len(namespace["rows"]) == 16  # 15 figures of sections 二, 三 and 六 + the prose fixed-asset total
     assert namespace["lines"]["amount_yuan"].dtype.name in ("int64", "Int64")
+    failing = namespace["failing"]
+    assert set(failing.status) == {"warn"}  # the seed's identities all hold; its anomalies are warnings
+    assert ("amount_written_oddly", "L65") in set(zip(failing.check_id, failing.source_ref))

@@ -85,6 +85,9 @@ def test_definitions_load_with_expected_names():
     check_key = dg.AssetCheckKey(dg.AssetKey("datapackage_staging"), "datapackage_valid")
     assert check_key in graph.asset_check_keys
     assert graph.get_check_spec(check_key).blocking
+    for name in ("fiscal_identities_hold", "no_source_anomalies"):
+        key = dg.AssetCheckKey(dg.AssetKey(core_asset_name("checks")), name)
+        assert key in graph.asset_check_keys and not graph.get_check_spec(key).blocking
 
 
 def test_schedule_and_sensor_target_the_job():
@@ -108,8 +111,16 @@ def test_job_materialises_and_publishes_a_valid_package(raw_dir: Path, tmp_path:
     assert validate.validate_package(descriptor).ok
 
     assert "datapackage" in materialized_keys(result)
-    [check] = result.get_asset_check_evaluations()
-    assert check.check_name == "datapackage_valid" and check.passed
+    checks = {c.check_name: c for c in result.get_asset_check_evaluations()}
+    assert checks["datapackage_valid"].passed
+
+    # The sources' own inconsistencies: non-blocking WARN checks on core_checks, listing what they found.
+    identities, anomalies = checks["fiscal_identities_hold"], checks["no_source_anomalies"]
+    assert identities.passed and identities.metadata["fail"].value == 0
+    assert not anomalies.passed and anomalies.severity == dg.AssetCheckSeverity.WARN
+    flagged = {(f["check_id"], f["source_ref"]) for f in anomalies.metadata["flagged"].value}
+    assert {("amount_written_oddly", "L65"), ("numbering_restarts_or_repeats", "L506-L514"),
+            ("quantity_not_a_count", "L1646-L1656")} <= flagged
 
     parsed = result.output_for_node("parsed_documents")
     assert len(parsed.parsed) == len(list((REPO_ROOT / "raw").glob("*.txt")))
@@ -156,8 +167,8 @@ def test_invalid_package_never_replaces_the_last_good_one(raw_dir: Path, tmp_pat
     result = run_build(raw_dir, out_dir, tmp_path, raise_on_error=False)
 
     assert not result.success
-    [check] = result.get_asset_check_evaluations()
-    assert check.check_name == "datapackage_valid" and not check.passed
+    [check] = [c for c in result.get_asset_check_evaluations() if c.check_name == "datapackage_valid"]
+    assert not check.passed
     assert check.metadata["errors"].value == ["injected: the package is broken"]
     # the blocking check stopped the publish step in the same run
     assert "datapackage_staging" in materialized_keys(result)

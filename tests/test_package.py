@@ -48,6 +48,7 @@ OVERRIDES = {
     "parent_activity_id": lambda i: "01",
     "catalogue_code": lambda i: "A02",
     "fiscal_year": lambda i: 2019 + i,
+    "completeness_score": lambda i: Decimal("0.8889"),
     "level": lambda i: 1,
 }
 
@@ -264,7 +265,10 @@ def test_parquet_types_and_rows_equal_csv(written):
             rendered = {k: ("" if v is None else csv_cell(v)) for k, v in p.items()}
             if name in ("fixed_assets", "procurement_items") and p["quantity"] is not None:
                 assert p["quantity"] == Decimal("16.9") and isinstance(p["quantity"], Decimal)
-                rendered["quantity"] = c["quantity"]  # decimal128 keeps scale 6: 16.900000
+            for k, ftype in meta.field_types.items():
+                if ftype == "number" and p[k] is not None:
+                    assert Decimal(c[k]) == p[k]
+                    rendered[k] = c[k]  # decimal128 keeps scale 6: 16.900000
             assert rendered == c
     docs = pq.read_table(root / "data" / "documents.parquet")
     assert docs.schema.field("fiscal_year").type == pa.int64()

@@ -58,6 +58,9 @@ def test_document_id_is_from_name_and_year_not_hash():
     assert ids.document_id("廊坊市广阳区万庄镇人民政府", 2019, "budget") == (
         "langfangshi-guangyangqu-wanzhuangzhen-renminzhengfu-2019-budget")
     assert ids.name_segments("石家庄市长安区建北街道办事处") == ["石家庄市", "长安区", "建北街道办事处"]
+    # Found with the synthetic corpus: 沧州市 was split after 州 (cangzhou-shixinhuaqu-…).
+    assert ids.name_segments("沧州市新华区财政局") == ["沧州市", "新华区", "财政局"]
+    assert ids.name_segments("恩施土家族苗族自治州恩施市") == ["恩施土家族苗族自治州", "恩施市"]
 
 
 @pytest.mark.parametrize(
@@ -102,7 +105,8 @@ def test_template_vocabularies_are_in_the_schema_enums():
     line_codes = set(hebei_budget.INCOME_CODES.values()) | {
         "income_total", "expenditure_total", "expenditure_basic", "expenditure_personnel",
         "expenditure_public_operating", "expenditure_project", "expenditure_project_own_level",
-        "expenditure_project_item", "institutional_operating_costs", "procurement_total"}
+        "expenditure_project_item", "institutional_operating_costs", "procurement_total",
+        "fixed_assets_total"}
     assert line_codes == enum("budget_lines", "line_code")
     assert {c for c, _, _ in hebei_budget.THREE_PUBLIC} | {"total"} == enum("three_public_expenses", "expense_code")
     assert {c for c, _ in hebei_budget.ASSET_CODES} == enum("fixed_assets", "line_code")

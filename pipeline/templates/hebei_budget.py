@@ -91,6 +91,19 @@ class Sections:
 
 
 @dataclass(frozen=True)
+class SectionInfo:
+    """One of the template's nine sections as found (or not) in a document: the input of completeness."""
+
+    key: str
+    number: int  # position in the template, 1..9
+    present: bool
+    number_printed: str | None = None  # the heading's own number as printed (一, 二 …)
+    title_zh: str | None = None  # the heading as printed
+    span: Span | None = None  # heading line to the section's last line
+    has_content: bool = False  # any non-blank text after the heading
+
+
+@dataclass(frozen=True)
 class TemplateResult:
     department_name_zh: str
     fiscal_year: int
@@ -100,6 +113,7 @@ class TemplateResult:
     source_amount_unit_zh: str
     tables: dict[str, list[dict]]
     warnings: tuple[str, ...]
+    sections: tuple[SectionInfo, ...] = ()
 
 
 def _compact(text: str) -> str:
@@ -155,6 +169,25 @@ class _Parser:
                     continue
             current.append(block)
         return sections
+
+    @staticmethod
+    def section_infos(sections: Sections) -> tuple[SectionInfo, ...]:
+        out = []
+        for number, (key, _) in enumerate(SECTION_KEYS, start=1):
+            heading = sections.headings.get(key)
+            if heading is None:
+                out.append(SectionInfo(key=key, number=number, present=False))
+                continue
+            blocks = sections.blocks[key]
+            span = heading.span
+            for block in blocks:
+                span = span.join(block.span)
+            content = any((b.clean if isinstance(b, Paragraph) else any(not r.is_empty for r in b.rows))
+                          for b in blocks)
+            match = SECTION.match(heading.text)
+            out.append(SectionInfo(key=key, number=number, present=True, number_printed=match.group("number"),
+                                   title_zh=heading.clean, span=span, has_content=content))
+        return tuple(out)
 
     @staticmethod
     def _section_key(title: str) -> str | None:
@@ -229,7 +262,7 @@ class _Parser:
         return rows
 
     # -- section 二 and 三 -------------------------------------------------------------------------------
-    def overview(self, blocks: list, running: list, procurement: list) -> list[dict]:
+    def overview(self, blocks: list, running: list, procurement: list, assets: list) -> list[dict]:
         lines: dict[tuple[str, str], dict] = {}
 
         def add(code, parent, label, match, para):
@@ -248,7 +281,8 @@ class _Parser:
                 add("income_total", None, "预算收入", m, para)
                 tail = text[m.end():]
                 if tail.startswith(("，其中", ",其中", "。其中")):
-                    for part in re.split(r"[，,；;。]", tail.split("：", 1)[-1]):
+                    # A comma separates sources only after a unit: 6,041.24万元 keeps its thousands comma.
+                    for part in re.split(r"[；;。]|(?<=元)\s*[，,]", tail.split("：", 1)[-1]):
                         pm = re.match(rf"^(?P<label>[^0-9０-９]+?)(?:为)?{AMT}$", part.strip())
                         if not pm:
                             continue
@@ -270,14 +304,15 @@ class _Parser:
                     if lm := re.search(rf"{label}\s*(?:为)?\s*{AMT}", text):
                         add(code, parent, label, lm, para)
                 if im := re.search(r"项目支出[^；;。]*?主要为([^；;。]+)", text):
-                    for part in re.split(r"[及和、，,]", im.group(1)):
+                    # Items are joined after their unit (…万元及…); a name may itself hold 和 or 及.
+                    for part in re.split(r"(?<=元)\s*[及和、，,]", im.group(1)):
                         pm = re.match(rf"^(?P<label>[^0-9０-９]+?)(?:为)?{AMT}$", part.strip())
                         if pm:
                             add("expenditure_project_item", "expenditure_project", pm.group("label").strip(), pm, para)
         # Changes from the previous year (3、比上年增减情况).
         for para in paragraphs:
             text = para.clean
-            if m := re.search(rf"较\s*\d{{4}}\s*年(?:预算)?\s*{CHANGE}", text):
+            if m := re.search(rf"较\s*\d{{4}}\s*年(?:预算)?\s*(?:{CHANGE}|(?P<flat>持平))", text):
                 for code in ("income_total", "expenditure_total"):
                     self._set_change(lines, code, m, None, para)
                 for code, label in (("expenditure_basic", "基本支出"), ("expenditure_project", "项目支出")):
@@ -291,6 +326,9 @@ class _Parser:
         for para in (b for b in procurement if isinstance(b, Paragraph)):
             if m := re.search(rf"政府采购预算\s*{AMT}", para.clean):
                 add("procurement_total", None, "政府采购预算", m, para)
+        for para in (b for b in assets if isinstance(b, Paragraph)):
+            if m := re.search(rf"(?P<label>(?:上年末)?固定资产(?:金额|总额|原值)?)\s*(?:为|共计)?\s*{AMT}", para.clean):
+                add("fixed_assets_total", None, m.group("label"), m, para)
         return list(lines.values())
 
     def _set_change(self, lines, code, match, reason, para) -> None:
@@ -620,7 +658,7 @@ def parse(document: Document) -> TemplateResult:
         "organisation_units": units,
         "responsibilities": responsibilities,
         "budget_lines": p.overview(blocks.get("overview", []), blocks.get("running_costs", []),
-                                   blocks.get("procurement", [])),
+                                   blocks.get("procurement", []), blocks.get("assets", [])),
         "three_public_expenses": p.three_public(blocks.get("three_public", [])),
         "performance_activities": activities,
         "performance_indicators": indicators,
@@ -631,7 +669,7 @@ def parse(document: Document) -> TemplateResult:
     return TemplateResult(
         department_name_zh=department, fiscal_year=year, title_zh=title.clean, title_span=title.span,
         department_code=p.department_code(department), source_amount_unit_zh=p.unit, tables=tables,
-        warnings=tuple(p.warnings),
+        warnings=tuple(p.warnings), sections=p.section_infos(sections),
     )
 
 

@@ -1,0 +1,37 @@
+"""Completeness: the template's nine sections in one document (``document_sections``) and its score."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+SCORE_PLACES = Decimal("0.0001")
+
+
+def _first_line(ref: str | None) -> int | None:
+    return int(ref.split("-")[0][1:]) if ref else None
+
+
+def section_rows(infos, tables: dict[str, list[dict]]) -> list[dict]:
+    """One row per template section (``SectionInfo`` from the template), with the number of rows of ``tables``
+    (the template's tables: not ``documents``, ``checks`` or ``document_sections``) read from its lines; a row
+    belongs to the section holding its first source line."""
+    firsts = [_first_line(r.get("source_ref")) for rows in tables.values() for r in rows]
+    out = []
+    for info in infos:
+        count = 0
+        if info.present:
+            count = sum(1 for line in firsts if line is not None and info.span.first <= line <= info.span.last)
+        out.append({
+            "section_number": info.number, "section_key": info.key, "is_present": info.present,
+            "number_printed": info.number_printed, "title_zh": info.title_zh, "has_content": info.has_content,
+            "has_data": count > 0, "row_count": count, "source_ref": info.span.ref if info.span else None,
+        })
+    return out
+
+
+def completeness_score(sections: list[dict]) -> Decimal:
+    """Share of the template's sections present with content under their heading, to four decimals."""
+    if not sections:
+        return Decimal(0).quantize(SCORE_PLACES)
+    done = sum(1 for s in sections if s["is_present"] and s["has_content"])
+    return (Decimal(done) / len(sections)).quantize(SCORE_PLACES)
