@@ -26,6 +26,8 @@ from pipeline.synth.render import render
 
 REF = re.compile(r"^L(\d+)(?:-L(\d+))?$")
 NARROW_PROCUREMENT_ROW = re.compile(r"procurement row has \d+ of 14 cells; the missing ones are read as empty$")
+# The generator renders the seed's quirk 4.37。万元, which the template reads with a warning.
+STRAY_MARK = re.compile(r"amount printed as '[0-9.]+。(万元|元)': read as")
 # Fields whose printed text must appear in the lines a row's source_ref names.
 PRINTED = {
     "documents": ("title_zh",),
@@ -56,8 +58,8 @@ def span_text(lines: list[str], ref: str) -> str:
 
 def assert_round_trip(records, text: str) -> None:
     parsed = parse_generated(text)
-    # The one warning a generated document may give, as the seed does: a narrow procurement row.
-    assert all(NARROW_PROCUREMENT_ROW.search(w) for w in parsed.warnings), parsed.warnings
+    # The warnings a generated document may give, as the seed does: a narrow procurement row, a stray mark.
+    assert all(NARROW_PROCUREMENT_ROW.search(w) or STRAY_MARK.search(w) for w in parsed.warnings), parsed.warnings
     expected = expected_tables(records)
     got = without_refs(parsed.tables)
     for table, rows in expected.items():

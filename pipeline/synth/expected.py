@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from pipeline.normalise import normalise
 from pipeline.synth.records import YUAN, Disclosure
 from pipeline.synth.render import amount_text, change_text
 
@@ -163,7 +164,7 @@ def expected_tables(d: Disclosure) -> dict[str, list[dict]]:
              for text in d.overall_goals]
     goals += [{"kind": "duty_performance_goal", "number_printed": None, "heading_zh": heading, "text_zh": body}
               for heading, body in d.duty_goals]
-    return {
+    return _canonical({
         "organisation_units": [{"unit_seq": i, "unit_name_zh": u.name, "unit_nature_zh": u.nature,
                                 "unit_grade_zh": u.grade, "funding_form_zh": u.funding}
                                for i, u in enumerate(d.units, start=1)],
@@ -176,7 +177,13 @@ def expected_tables(d: Disclosure) -> dict[str, list[dict]]:
         "fixed_assets": fixed_assets(d),
         "glossary": [{"term_seq": i, "term_zh": term, "definition_zh": definition}
                      for i, (term, definition) in enumerate(d.glossary, start=1)],
-    }
+    })
+
+
+def _canonical(tables: dict[str, list[dict]]) -> dict[str, list[dict]]:
+    """Text as the parser publishes it: folded by pipeline.normalise (e.g. ``18,299`` -> ``18299``)."""
+    return {name: [{k: normalise(v) if isinstance(v, str) else v for k, v in row.items()} for row in rows]
+            for name, rows in tables.items()}
 
 
 def without_refs(tables: dict[str, list[dict]]) -> dict[str, list[dict]]:
