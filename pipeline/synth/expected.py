@@ -46,6 +46,9 @@ def budget_lines(d: Disclosure) -> list[dict]:
     if d.procurement:
         total = sum(i.amount for i in d.procurement)
         rows.append(_line("procurement_total", None, "政府采购预算", total, amount_text(total, t) + "万元"))
+    if d.assets is not None:  # render._assets states the total in prose: 上年末固定资产金额为…万元
+        rows.append(_line("fixed_assets_total", None, "上年末固定资产金额", d.assets.total,
+                          amount_text(d.assets.total, t) + "万元"))
     return rows
 
 
