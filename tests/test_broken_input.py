@@ -350,3 +350,22 @@ def test_rows_breaking_a_schema_constraint_quarantine_the_document_not_the_packa
     tables["budget_lines"][0]["line_code"] = "not_a_code"
     with pytest.raises(DocumentError, match="expected one of"):
         check_rows(tables, "seed.txt")
+
+
+def test_readme_build_report_is_what_a_build_writes(tmp_path, monkeypatch, capsys):
+    """The report shown in README "When a document fails" comes from this corpus, byte for byte."""
+    import re
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## When a document fails"):]
+    shown = re.search(r"```json\n(.+?)```", section, re.S).group(1)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    shutil.copytree(RAW_DIR, tmp_path / "raw")
+    seed = _seed()
+    (tmp_path / "raw" / "cut-off-download.tika.txt").write_text("\n".join(_lines(seed)[:1600]), encoding="utf-8")
+    typo = seed.replace("万庄镇", "北旺镇").replace("\t715.68\n", "\t715.6B\n", 1)
+    (tmp_path / "raw" / "typo-in-a-figure.tika.txt").write_text(typo, encoding="utf-8")
+    assert main(["build"]) == EXIT_QUARANTINED
+    assert (tmp_path / "datapackage.build-report.json").read_text(encoding="utf-8") == shown
+    assert "QUARANTINED typo-in-a-figure.tika.txt:1675" in capsys.readouterr().err
