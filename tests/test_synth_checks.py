@@ -15,6 +15,7 @@ from test_synth import assert_round_trip, parse_generated
 
 from pipeline.checks.identities import _matching_activities
 from pipeline.synth import generate_document, vocab
+from pipeline.synth.broken import BREAKS, break_identity
 from pipeline.synth.expected import expected_anomalies
 from pipeline.synth.render import render
 
@@ -119,3 +120,19 @@ def test_a_fractional_quantity_is_an_anomaly_only_for_a_unit_that_counts():
         found = ("quantity_not_a_count", item.item, f"2.5 {unit}")
         assert (found in reported_anomalies(checks)) is reported
         assert reported_anomalies(checks) == expected_anomalies(tweaked)
+
+
+@pytest.mark.parametrize("check_id", sorted(BREAKS))
+def test_a_broken_identity_fires_its_check_and_nothing_else(check_id):
+    broken = 0
+    for k in range(25):
+        records, _ = generate_document(CORPUS_SEED + 1, k)
+        result = break_identity(records, check_id)
+        if result is None:
+            continue
+        tweaked, expected = result
+        checks = parse_generated(render(tweaked, random.Random(k))).tables["checks"]
+        assert set(not_holding(checks)) == expected, k
+        assert reported_anomalies(checks) == expected_anomalies(tweaked), k
+        broken += 1
+    assert broken >= 10
