@@ -43,6 +43,7 @@ def corpus():
 
 
 def test_generated_documents_satisfy_every_identity(corpus):
+    levels = Counter()
     for k, records, checks in corpus:
         assert not_holding(checks) == [], k
         # Each funded activity is named after its item: the item-to-activity check finds it and passes.
@@ -50,8 +51,12 @@ def test_generated_documents_satisfy_every_identity(corpus):
         if records.budget.project_items:
             assert [(r["subject"], r["status"]) for r in items] == [
                 (label, "pass") for label, _ in records.budget.project_items], k
+            levels.update("sub-activity" if "." in r["computed_expression_zh"].split()[0] else "activity"
+                          for r in items)
         else:
             assert [r["status"] for r in items] == ["skip"]
+    # Both ways an item names its activity occur: the activity itself, or (as 社区建设 in the seed) a sub-activity.
+    assert set(levels) == {"activity", "sub-activity"}, levels
 
 
 def test_reported_anomalies_are_exactly_the_injected_ones(corpus):
@@ -77,6 +82,18 @@ def test_item_and_activity_names_never_point_at_another_item():
         if item != other:
             acts = [_activity("01", name), _activity("02", other_name)]
             assert [a["name_zh"] for a in _matching_activities(item, acts)] == [name], (item, other_name)
+
+
+def test_the_generators_item_words_cover_the_checks_name_matching():
+    # The generator keeps budgeted activities from saying another item's words (vocab.ITEM_WORDS); that is
+    # enough only if every activity name the check would match to an item says one of those words.
+    names = {*vocab.ACTIVITIES, *vocab.SUB_ACTIVITIES, *(n for ns in vocab.PROJECT_ITEMS.values() for n in ns)}
+    assert set(vocab.ITEM_WORDS) == set(vocab.PROJECT_ITEMS)
+    for item, words in vocab.ITEM_WORDS.items():
+        for name in names:
+            if _matching_activities(item, [_activity("01", name)]):
+                assert any(w in name for w in words), (item, name)
+        assert all(any(w in name for w in words) for name in vocab.PROJECT_ITEMS[item]), item
 
 
 def _activity(activity_id: str, name: str, level: int = 1) -> dict:

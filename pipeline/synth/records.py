@@ -39,6 +39,7 @@ P_STRAY_FULL_STOP = 0.05  # per document: the 公务用车 amount printed ``4.37
 P_FRACTIONAL_QUANTITY = 0.05  # per procurement line: a quantity like 16.9 (an anomaly for a unit that counts)
 P_BLANK_GRADE = 0.005  # per indicator: one of its four grade standards left empty
 P_LEAF_WITHOUT_INDICATORS = 0.02  # per sub-activity: no performance indicator at all
+P_ITEM_ON_SUB_ACTIVITY = 0.2  # per project item: named by a sub-activity, as 社区经费 is in the seed
 
 
 def chinese_number(n: int) -> str:
@@ -313,26 +314,46 @@ def _description(rng: random.Random) -> tuple[str, ...]:
 
 
 def make_activities(rng: random.Random, project_items: tuple[tuple[str, int], ...]) -> tuple[Activity, ...]:
-    """Level-1 activities (一、…, sometimes past 十) with level-2 children (1、…, sometimes past 9)."""
+    """Level-1 activities (一、…, sometimes past 十) with level-2 children (1、…, sometimes past 9).
+
+    Each project item funds one level-1 activity named after it (民办教师经费 → 义务教育), or, now and then, one
+    with a general name whose only budgeted sub-activity is named after it and holds the whole amount (the
+    seed's 十四、政务管理 and its 8、社区建设 for 社区经费). No other budgeted activity, and no general name,
+    says a word of an item's (vocab.ITEM_WORDS): the activity an item names is never in doubt."""
     n = max(len(project_items), rng.randint(2, 8) if rng.random() < 0.85 else rng.randint(9, 14))
     at = rng.sample(range(n), len(project_items))
     funded = dict(zip(at, (a for _, a in project_items)))
-    # A funded activity is named after its item; the others (no budget: no item can name them) from the pool.
-    item_names = {i: rng.choice(vocab.PROJECT_ITEMS[label]) for i, (label, _) in zip(at, project_items)}
-    others = iter(rng.sample([a for a in vocab.ACTIVITIES if a not in item_names.values()], n - len(at)))
-    names = [item_names[i] if i in item_names else next(others) for i in range(n)]
+    labels = {i: label for i, (label, _) in zip(at, project_items)}
+
+    def neutral(name: str, own: str | None = None) -> bool:
+        return not any(w in name for label in labels.values() if label != own for w in vocab.ITEM_WORDS[label])
+
+    item_names = {i: rng.choice(vocab.PROJECT_ITEMS[label]) for i, label in labels.items()}
+    on_child = {i for i in at if rng.random() < P_ITEM_ON_SUB_ACTIVITY}
+    pool = [a for a in vocab.ACTIVITIES if a not in item_names.values()]
+    general = dict(zip(sorted(on_child), rng.sample([a for a in pool if neutral(a)], len(on_child))))
+    others = iter(rng.sample([a for a in pool if a not in general.values()], n - len(at)))
+    names = [general.get(i) or item_names.get(i) or next(others) for i in range(n)]
     tree = []
     for i, name in enumerate(names):
         n_children = rng.randint(1, 4) if rng.random() < 0.95 else rng.randint(5, 15)
         budgets: list[int | None] = [None] * n_children
-        if i in funded:
+        if i in on_child:
+            child_names = rng.sample([c for c in vocab.SUB_ACTIVITIES if neutral(c) and c != item_names[i]],
+                                     n_children)
+            k = rng.randrange(n_children)
+            child_names[k], budgets[k] = item_names[i], funded[i]
+        elif i in funded:
+            child_names = rng.sample([c for c in vocab.SUB_ACTIVITIES if neutral(c, labels[i])], n_children)
             given = rng.sample(range(n_children), rng.randint(1, n_children))
             for k, part in zip(sorted(given), _split(rng, funded[i], len(given))):
                 budgets[k] = part
+        else:
+            child_names = rng.sample(vocab.SUB_ACTIVITIES, n_children)
         children = tuple(
             Activity(str(k + 1), child, budgets[k], _description(rng), _sentence(rng, 1, 2),
                      () if rng.random() < P_LEAF_WITHOUT_INDICATORS else _indicators(rng))
-            for k, child in enumerate(rng.sample(vocab.SUB_ACTIVITIES, n_children))
+            for k, child in enumerate(child_names)
         )
         tree.append(Activity(chinese_number(i + 1), name, funded.get(i), _description(rng), _sentence(rng, 1, 2),
                              _indicators(rng) if rng.random() < 0.1 else (), children))

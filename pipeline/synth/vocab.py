@@ -93,6 +93,28 @@ THREE_PUBLIC_REASONS = ("我部门切实落实勤俭节约各项规定，压减�
 VEHICLE_LABELS = ("公务用车购置及运维费", "公务用车购置及运行费", "公务用车购置及运行维护费")
 VEHICLE_OPERATION_LABELS = ("公务用车运维费", "公务用车运行费", "公务用车运行维护费")
 PROCUREMENT_PROJECTS = ("办公费(生均公用经费)", "办公设备购置费", "专用设备购置费", "信息化建设项目", "日常公用经费")
+# The words by which a project item names an activity (the checks match names by shared words, 教师 ~ 教育, 环保 ~
+# 环境): each item's activities in PROJECT_ITEMS say one; no other budgeted activity may say any.
+ITEM_WORDS = {
+    "社区经费": ("社区",),
+    "民办教师经费": ("民办", "教师", "教育", "学校", "教学"),
+    "环境卫生清运经费": ("环境", "环保", "卫生", "清运"),
+    "村级组织运转经费": ("村级", "组织", "运转"),
+    "农村公益事业奖补资金": ("农村", "公益", "事业", "奖补"),
+    "防汛抗旱经费": ("防汛", "抗旱"),
+    "综合治理经费": ("治理",),
+    "老年人补贴资金": ("老年", "补贴"),
+    "基层党建经费": ("基层", "党建"),
+    "安全生产专项经费": ("安全", "生产"),
+    "扶贫专项资金": ("扶贫",),
+    "文化活动经费": ("文化", "活动"),
+    "道路维护经费": ("道路", "维护"),
+    "河道清淤经费": ("河道", "清淤"),
+    "信息化建设经费": ("信息",),
+    "档案数字化经费": ("档案", "数字"),
+    "文物和古迹保护经费": ("文物", "古迹", "保护"),
+    "图书及报刊订阅经费": ("图书", "报刊", "订阅"),
+}
 # Units of PROCUREMENT_GOODS that count things: a fractional quantity in one is a source anomaly (the seed's 16.9 台).
 COUNTED_UNITS = frozenset(("台", "套"))
 PROCUREMENT_GOODS = (
