@@ -153,3 +153,14 @@ def test_a_broken_identity_fires_its_check_and_nothing_else(check_id):
         assert reported_anomalies(checks) == expected_anomalies(tweaked), k
         broken += 1
     assert broken >= 10
+
+
+@pytest.mark.parametrize("seed, index, check_id", [(9, 92, "running_costs_within_public_operating"),
+                                                   (9, 193, "fixed_assets_subset_within_parent")])
+def test_regression_a_break_beyond_the_precision_of_whole_numbers(seed, index, check_id):
+    # Found by break_identity: in a document printing trimmed amounts (352万元 for 352.00), a figure is rounded
+    # to 1万元 and the tolerance of two figures is 1万元, so a break of 1万元 went (rightly) unnoticed.
+    records, _ = generate_document(seed, index)
+    assert records.trim_zeros
+    tweaked, expected = break_identity(records, check_id)
+    assert set(not_holding(parse_generated(render(tweaked, random.Random(0))).tables["checks"])) == expected

@@ -14,7 +14,9 @@ from decimal import Decimal
 from pipeline.synth import vocab
 from pipeline.synth.records import Disclosure
 
-OFF = 100  # hundredths of 万元: 1万元, far beyond any tolerance of a few half-units
+# Hundredths of 万元: 100万元. A figure printed without decimals (trimmed ``352``) is rounded to 1万元, so a
+# tolerance reaches 0.5万元 per figure; no identity has enough figures to come near this.
+OFF = 100_00
 
 # (check_id, subject, status): one row of the ``checks`` table that does not hold.
 Row = tuple[str, "str | None", str]
@@ -35,10 +37,12 @@ def _quantity(d: Disclosure) -> tuple[Disclosure, set[Row]] | None:
     if not d.procurement:
         return None
     first, *rest = d.procurement
-    # Twice the quantity: off by quantity × price, beyond the tolerance of quantity half-units of the price.
-    doubled = dataclasses.replace(first, quantity=str(Decimal(first.quantity) * 2))
+    # Ten times the quantity: off by 9 × quantity × price, while the tolerance (10 × quantity half-units of the
+    # price, plus half a unit of the amount) is at most 5.5 × quantity × price (a half-unit is at most half
+    # the printed value).
+    tenfold = dataclasses.replace(first, quantity=str(Decimal(first.quantity) * 10))
     subject = f"2 {first.item}"  # row 1 is the 合计 row
-    return (dataclasses.replace(d, procurement=(doubled, *rest)),
+    return (dataclasses.replace(d, procurement=(tenfold, *rest)),
             {("procurement_line_quantity_times_price", subject, "fail")})
 
 
