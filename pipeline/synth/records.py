@@ -8,8 +8,9 @@ is 604124), so every identity holds exactly at the printed precision:
   change of the total = change of basic + change of project; no previous-year figure is negative.
 * “三公” total = outbound + vehicles + reception, vehicles = purchase + operation, the same for changes,
   a zero total has zero items.
-* level-1 activity budgets are the project items, each activity named after its item (vocab.PROJECT_ITEMS);
-  a parent's budget is the sum of its children's given ones.
+* level-1 activity budgets are the project items, each named after its item (vocab.PROJECT_ITEMS) or holding
+  a sub-activity so named with the whole amount (see :func:`make_activities`); a parent's budget is the sum
+  of its children's given ones.
 * procurement: quantity × unit price = amount = current-year funds + other channels, current-year funds =
   the four funding columns, the 合计 row sums every column and equals the prose total.
 * fixed assets: the four parts sum to 资产总额, 其中 (office space) is a subset of buildings.

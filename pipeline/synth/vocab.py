@@ -63,9 +63,10 @@ STANDARDS = (
     ("非常满意", "满意", "基本满意", "不满意"),
     ("≥99%", "≥95%", "≥90%", "＜90%"),
 )
-# Project items (section 二) and the names of the level-1 activity (section 五) an item funds. As in the seed
-# (社区经费 ↔ 社区建设, 民办教师经费 ↔ 义务教育), an item and its activity share a word of meaning, and no two
-# items share one, nor an item and another item's activities: the activity an item names is never in doubt.
+# Project items (section 二) and the names of the activity (section 五: level 1, or a sub-activity holding the
+# whole amount) an item funds. As in the seed (社区经费 ↔ 社区建设, 民办教师经费 ↔ 义务教育), an item and its
+# activity share a word of meaning, and no item shares one with another item's activities: the activity an item
+# names is never in doubt.
 PROJECT_ITEMS = {
     "社区经费": ("社区建设", "社区服务管理"),
     "民办教师经费": ("义务教育", "教育事务管理"),
@@ -86,13 +87,6 @@ PROJECT_ITEMS = {
     "文物和古迹保护经费": ("文物保护", "文物和古迹保护"),
     "图书及报刊订阅经费": ("图书报刊管理", "图书阅览服务"),
 }
-CHANGE_REASONS = ("主要为人员经费支出", "主要为人员调资", "主要为公用经费标准调整", "主要为乡镇卫生清运项目支出",
-                  "主要为一次性项目到期", "主要为新增社区建设项目", "主要为压减一般性支出")
-THREE_PUBLIC_REASONS = ("我部门切实落实勤俭节约各项规定，压减公车运行经费支出", "严格执行中央八项规定精神，压减一般性支出",
-                        "公务用车数量减少", "按规定更新公务用车", "公务接待任务增加")
-VEHICLE_LABELS = ("公务用车购置及运维费", "公务用车购置及运行费", "公务用车购置及运行维护费")
-VEHICLE_OPERATION_LABELS = ("公务用车运维费", "公务用车运行费", "公务用车运行维护费")
-PROCUREMENT_PROJECTS = ("办公费(生均公用经费)", "办公设备购置费", "专用设备购置费", "信息化建设项目", "日常公用经费")
 # The words by which a project item names an activity (the checks match names by shared words, 教师 ~ 教育, 环保 ~
 # 环境): each item's activities in PROJECT_ITEMS say one; no other budgeted activity may say any.
 ITEM_WORDS = {
@@ -115,6 +109,13 @@ ITEM_WORDS = {
     "文物和古迹保护经费": ("文物", "古迹", "保护"),
     "图书及报刊订阅经费": ("图书", "报刊", "订阅"),
 }
+CHANGE_REASONS = ("主要为人员经费支出", "主要为人员调资", "主要为公用经费标准调整", "主要为乡镇卫生清运项目支出",
+                  "主要为一次性项目到期", "主要为新增社区建设项目", "主要为压减一般性支出")
+THREE_PUBLIC_REASONS = ("我部门切实落实勤俭节约各项规定，压减公车运行经费支出", "严格执行中央八项规定精神，压减一般性支出",
+                        "公务用车数量减少", "按规定更新公务用车", "公务接待任务增加")
+VEHICLE_LABELS = ("公务用车购置及运维费", "公务用车购置及运行费", "公务用车购置及运行维护费")
+VEHICLE_OPERATION_LABELS = ("公务用车运维费", "公务用车运行费", "公务用车运行维护费")
+PROCUREMENT_PROJECTS = ("办公费(生均公用经费)", "办公设备购置费", "专用设备购置费", "信息化建设项目", "日常公用经费")
 # Units of PROCUREMENT_GOODS that count things: a fractional quantity in one is a source anomaly (the seed's 16.9 台).
 COUNTED_UNITS = frozenset(("台", "套"))
 PROCUREMENT_GOODS = (
