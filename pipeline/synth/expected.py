@@ -11,6 +11,7 @@ from datetime import date
 from decimal import Decimal
 
 from pipeline.normalise import normalise
+from pipeline.synth import vocab
 from pipeline.synth.records import YUAN, Disclosure
 from pipeline.synth.render import amount_text, change_text
 
@@ -46,9 +47,9 @@ def budget_lines(d: Disclosure) -> list[dict]:
     if d.procurement:
         total = sum(i.amount for i in d.procurement)
         rows.append(_line("procurement_total", None, "政府采购预算", total, amount_text(total, t) + "万元"))
-    if d.assets is not None:  # render._assets states the total in prose: 上年末固定资产金额为…万元
-        rows.append(_line("fixed_assets_total", None, "上年末固定资产金额", d.assets.total,
-                          amount_text(d.assets.total, t) + "万元"))
+    if d.assets:
+        total = d.assets.total
+        rows.append(_line("fixed_assets_total", None, "上年末固定资产金额", total, amount_text(total, t) + "万元"))
     return rows
 
 
@@ -193,3 +194,22 @@ def without_refs(tables: dict[str, list[dict]]) -> dict[str, list[dict]]:
     """Parsed tables with the fields :func:`expected_tables` leaves out removed, for comparison."""
     return {name: [{k: v for k, v in row.items() if k not in UNREFERENCED} for row in rows]
             for name, rows in tables.items()}
+
+
+def expected_anomalies(d: Disclosure) -> list[tuple[str, str, str]]:
+    """The source anomalies the generator put into ``d``, as the ``checks`` table must report them: one
+    ``(check_id, subject, found_text)`` per warn row, sorted. Everything else in a generated document is clean."""
+    found = []
+    p = d.three_public
+    if p.stray_full_stop:
+        found.append(("amount_written_oddly", p.vehicles_label, amount_text(p.vehicles, d.trim_zeros) + "。万元"))
+    for item in d.procurement or ():
+        if item.unit in vocab.COUNTED_UNITS and Decimal(item.quantity) % 1:
+            found.append(("quantity_not_a_count", item.item, f"{item.quantity} {item.unit}"))
+    for i, act in enumerate(d.activities, start=1):
+        for activity_id, a in ((f"{i:02d}", act), *((f"{i:02d}.{k:02d}", c) for k, c in enumerate(act.children, 1))):
+            found += [("indicator_without_standards", activity_id, ind.name) for ind in a.indicators
+                      if "" in ind.standards]
+            if not a.children and not a.indicators:
+                found.append(("activity_without_indicators", activity_id, f"{a.number}、{a.name}"))
+    return sorted(found)

@@ -8,10 +8,16 @@ is 604124), so every identity holds exactly at the printed precision:
   change of the total = change of basic + change of project; no previous-year figure is negative.
 * “三公” total = outbound + vehicles + reception, vehicles = purchase + operation, the same for changes,
   a zero total has zero items.
-* level-1 activity budgets are the project items; a parent's budget is the sum of its children's given ones.
+* level-1 activity budgets are the project items, each named after its item (vocab.PROJECT_ITEMS) or holding
+  a sub-activity so named with the whole amount (see :func:`make_activities`); a parent's budget is the sum
+  of its children's given ones.
 * procurement: quantity × unit price = amount = current-year funds + other channels, current-year funds =
   the four funding columns, the 合计 row sums every column and equals the prose total.
 * fixed assets: the four parts sum to 资产总额, 其中 (office space) is a subset of buildings.
+
+Source anomalies (the seed's quirks: ``4.37。万元``, ``16.9 台``, an empty grade cell, an activity without
+indicators) are drawn at the modest rates below; :func:`pipeline.synth.expected.expected_anomalies` lists the
+ones a document holds, as the checks must report them. Nothing else in a generated document is an anomaly.
 
 :func:`make_disclosure` draws everything from one ``random.Random``; the department may be drawn apart
 (:func:`make_department`) so that a name colliding with another document's id can be redrawn alone.
@@ -27,6 +33,14 @@ from pipeline.synth import vocab
 
 CN_DIGITS = "零一二三四五六七八九"
 YUAN = 100  # yuan per amount unit (hundredths of 万元)
+
+# How often each source anomaly is injected (the seed has one ``。万元``, one 16.9 台, four activities without
+# indicators and no empty grade cell).
+P_STRAY_FULL_STOP = 0.05  # per document: the 公务用车 amount printed ``4.37。万元``
+P_FRACTIONAL_QUANTITY = 0.05  # per procurement line: a quantity like 16.9 (an anomaly for a unit that counts)
+P_BLANK_GRADE = 0.005  # per indicator: one of its four grade standards left empty
+P_LEAF_WITHOUT_INDICATORS = 0.02  # per sub-activity: no performance indicator at all
+P_ITEM_ON_SUB_ACTIVITY = 0.2  # per project item: named by a sub-activity, as 社区经费 is in the seed
 
 
 def chinese_number(n: int) -> str:
@@ -241,7 +255,7 @@ def make_budget(rng: random.Random) -> Budget:
     personnel = rng.randint(50_00, 8000_00)
     public_operating = rng.randint(personnel // 50, personnel // 10)
     n_items = rng.choice((0, 1, 1, 2, 2, 3, 4))
-    items = tuple((label, rng.randint(1_00, 300_00)) for label in rng.sample(vocab.PROJECT_ITEMS, n_items))
+    items = tuple((label, rng.randint(1_00, 300_00)) for label in rng.sample(sorted(vocab.PROJECT_ITEMS), n_items))
     total = personnel + public_operating + sum(a for _, a in items)
     labels = [rng.choice(("一般公共预算收入", "一般公共预算拨款收入")), rng.choice(("基金预算收入", "政府性基金预算收入")),
               rng.choice(("财政专户核拨收入", "财政专户管理资金收入")), rng.choice(("其他来源收入", "其他收入"))]
@@ -275,7 +289,7 @@ def make_three_public(rng: random.Random, ceiling: int) -> ThreePublic:
         operation_change=_change(rng, operation), reception_change=_change(rng, reception, 0.5),
         vehicles_label=rng.choice(vocab.VEHICLE_LABELS), operation_label=rng.choice(vocab.VEHICLE_OPERATION_LABELS),
         reason=rng.choice(vocab.THREE_PUBLIC_REASONS),
-        stray_full_stop=rng.random() < 0.1,
+        stray_full_stop=rng.random() < P_STRAY_FULL_STOP,
     )
 
 
@@ -283,7 +297,10 @@ def _indicators(rng: random.Random) -> tuple[Indicator, ...]:
     out = []
     for _ in range(rng.randint(1, 4)):
         name = rng.choice(vocab.METRIC_TOPICS) + rng.choice(vocab.METRICS)
-        out.append(Indicator(name, rng.choice(vocab.STANDARDS)))
+        standards = list(rng.choice(vocab.STANDARDS))
+        if rng.random() < P_BLANK_GRADE:
+            standards[rng.randrange(4)] = ""
+        out.append(Indicator(name, tuple(standards)))
     return tuple(out)
 
 
@@ -298,22 +315,46 @@ def _description(rng: random.Random) -> tuple[str, ...]:
 
 
 def make_activities(rng: random.Random, project_items: tuple[tuple[str, int], ...]) -> tuple[Activity, ...]:
-    """Level-1 activities (一、…, sometimes past 十) with level-2 children (1、…, sometimes past 9)."""
+    """Level-1 activities (一、…, sometimes past 十) with level-2 children (1、…, sometimes past 9).
+
+    Each project item funds one level-1 activity named after it (民办教师经费 → 义务教育), or, now and then, one
+    with a general name whose only budgeted sub-activity is named after it and holds the whole amount (the
+    seed's 十四、政务管理 and its 8、社区建设 for 社区经费). No other budgeted activity, and no general name,
+    says a word of an item's (vocab.ITEM_WORDS): the activity an item names is never in doubt."""
     n = max(len(project_items), rng.randint(2, 8) if rng.random() < 0.85 else rng.randint(9, 14))
-    names = rng.sample(vocab.ACTIVITIES, n)
-    funded = dict(zip(rng.sample(range(n), len(project_items)), (a for _, a in project_items)))
+    at = rng.sample(range(n), len(project_items))
+    funded = dict(zip(at, (a for _, a in project_items)))
+    labels = {i: label for i, (label, _) in zip(at, project_items)}
+
+    def neutral(name: str, own: str | None = None) -> bool:
+        return not any(w in name for label in labels.values() if label != own for w in vocab.ITEM_WORDS[label])
+
+    item_names = {i: rng.choice(vocab.PROJECT_ITEMS[label]) for i, label in labels.items()}
+    on_child = {i for i in at if rng.random() < P_ITEM_ON_SUB_ACTIVITY}
+    pool = [a for a in vocab.ACTIVITIES if a not in item_names.values()]
+    general = dict(zip(sorted(on_child), rng.sample([a for a in pool if neutral(a)], len(on_child))))
+    others = iter(rng.sample([a for a in pool if a not in general.values()], n - len(at)))
+    names = [general.get(i) or item_names.get(i) or next(others) for i in range(n)]
     tree = []
     for i, name in enumerate(names):
         n_children = rng.randint(1, 4) if rng.random() < 0.95 else rng.randint(5, 15)
         budgets: list[int | None] = [None] * n_children
-        if i in funded:
+        if i in on_child:
+            child_names = rng.sample([c for c in vocab.SUB_ACTIVITIES if neutral(c) and c != item_names[i]],
+                                     n_children)
+            k = rng.randrange(n_children)
+            child_names[k], budgets[k] = item_names[i], funded[i]
+        elif i in funded:
+            child_names = rng.sample([c for c in vocab.SUB_ACTIVITIES if neutral(c, labels[i])], n_children)
             given = rng.sample(range(n_children), rng.randint(1, n_children))
             for k, part in zip(sorted(given), _split(rng, funded[i], len(given))):
                 budgets[k] = part
+        else:
+            child_names = rng.sample(vocab.SUB_ACTIVITIES, n_children)
         children = tuple(
             Activity(str(k + 1), child, budgets[k], _description(rng), _sentence(rng, 1, 2),
-                     _indicators(rng) if rng.random() < 0.95 else ())
-            for k, child in enumerate(rng.sample(vocab.SUB_ACTIVITIES, n_children))
+                     () if rng.random() < P_LEAF_WITHOUT_INDICATORS else _indicators(rng))
+            for k, child in enumerate(child_names)
         )
         tree.append(Activity(chinese_number(i + 1), name, funded.get(i), _description(rng), _sentence(rng, 1, 2),
                              _indicators(rng) if rng.random() < 0.1 else (), children))
@@ -324,8 +365,8 @@ def make_procurement(rng: random.Random) -> tuple[ProcurementItem, ...]:
     items = []
     for _ in range(rng.randint(1, 6)):
         item, code, unit = rng.choice(vocab.PROCUREMENT_GOODS)
-        if rng.random() < 0.15:  # a fractional quantity (the seed's 16.9 套 of furniture at 0.1)
-            quantity = Decimal(rng.randint(11, 199)) / 10
+        if rng.random() < P_FRACTIONAL_QUANTITY:  # the seed's 16.9 台 of furniture at 0.1
+            quantity = Decimal(rng.choice([k for k in range(11, 200) if k % 10])) / 10
             price = rng.randint(1, 30) * 10
         else:
             quantity = Decimal(rng.randint(1, 12))
