@@ -11,6 +11,9 @@ out   datapackage           publishes staging -> out_dir; never runs after a fai
 
 An invalid package never replaces the last good one: it is only ever written into a staging directory, the
 blocking check stops the publish step in the same run, and the staging directory is discarded on failure.
+The steps that touch the output (datapackage_staging, datapackage) hold the build lock (pipeline/lock.py);
+datapackage_staging first tidies what killed builds left behind. Every terminal point writes the build
+report beside the package (pipeline/report.py).
 """
 
 
@@ -20,9 +23,10 @@ from pathlib import Path
 import dagster as dg
 from pydantic import Field
 
-from pipeline import build, combine, incremental
+from pipeline import build, combine, incremental, report
 from pipeline.cache import ParseCache
 from pipeline.check_assets import SOURCE_CHECKS
+from pipeline.lock import build_lock
 from pipeline.metadata import TABLE_ORDER, load_tables
 from pipeline.paths import default_cache_dir, default_out_dir, default_raw_dir
 from pipeline.raw import RawDocument, discover, missing_from_disk
@@ -75,6 +79,7 @@ class StagedPackage:
     valid: bool
     errors: tuple[str, ...] = ()
     rows: dict[str, int] = field(default_factory=dict)
+    report: dict = field(default_factory=dict)  # build report draft (pipeline.report.draft)
 
 
 # ---------------------------------------------------------------------------------------------------- raw
@@ -168,11 +173,12 @@ def parsed_documents(
         metadata["failed_documents_table"] = dg.MetadataValue.md(_failed_markdown(results.failed))
     if not results.parsed:
         if not raw_documents:
-            raise dg.Failure(description="no raw documents found: nothing to build", metadata=metadata)
-        raise dg.Failure(
-            description="no document could be parsed:\n" + "\n".join(f.error for f in results.failed),
-            metadata=metadata,
-        )
+            description = "no raw documents found: nothing to build"
+        else:
+            description = "no document could be parsed:\n" + "\n".join(f.error for f in results.failed)
+        report.write(report.finalise(report.draft(results), paths.out_path(), published=False,
+                                     errors=[description]), paths.out_path())
+        raise dg.Failure(description=description, metadata=metadata)
     context.add_output_metadata(metadata)
     return results
 
@@ -225,23 +231,28 @@ def datapackage_staging(
     tables = {name: core[core_asset_name(name)] for name in TABLE_ORDER}
     raws = parsed_documents.raw_documents
     out_dir = paths.out_path()
-    staging = publish.make_staging_dir(out_dir)
-    try:
-        descriptor = package.write_package(
-            tables, staging, sources=build.compute_sources(raws), created=build.compute_created(raws)
-        )
-        report = validate.validate_package(descriptor)
-    except BaseException:
-        _discard_quietly(context, staging)
-        raise
+    with build_lock(out_dir, wait=None):
+        notes = publish.clean_leftovers(out_dir)
+        for note in notes:
+            context.log.warning(note)
+        staging = publish.make_staging_dir(out_dir)
+        try:
+            descriptor = package.write_package(
+                tables, staging, sources=build.compute_sources(raws), created=build.compute_created(raws)
+            )
+            validation = validate.validate_package(descriptor)
+        except BaseException:
+            _discard_quietly(context, staging)
+            raise
     rows = {name: table.rows for name, table in tables.items()}
     staged = StagedPackage(
         staging_dir=str(staging),
         descriptor_path=str(descriptor),
         out_dir=str(out_dir),
-        valid=bool(report.ok),
-        errors=tuple(str(e) for e in report.errors),
+        valid=bool(validation.ok),
+        errors=tuple(str(e) for e in validation.errors),
         rows=rows,
+        report={**report.draft(parsed_documents), "notes": notes},
     )
     for err in staged.errors:
         context.log.error(f"package validation: {err}")
@@ -271,6 +282,7 @@ def datapackage_valid(context: dg.AssetCheckExecutionContext, datapackage_stagin
     passed = staged.valid and not errors
     if not passed:
         _discard_quietly(context, staged.staging_dir)
+        _write_report(staged, published=False, errors=["the package is invalid; nothing was published", *errors])
     return dg.AssetCheckResult(
         passed=passed,
         severity=dg.AssetCheckSeverity.ERROR,
@@ -302,11 +314,13 @@ def datapackage(context: dg.AssetExecutionContext, datapackage_staging: StagedPa
         )
     out_dir = Path(staged.out_dir)
     try:
-        # Already validated by datapackage_staging (and gated by datapackage_valid): don't validate twice.
-        publish.publish(Path(staged.staging_dir), out_dir, validate=False)
+        with build_lock(out_dir, wait=None):
+            # Already validated by datapackage_staging (and gated by datapackage_valid): don't validate twice.
+            publish.publish(Path(staged.staging_dir), out_dir, validate=False)
     except BaseException:
         _discard_quietly(context, staged.staging_dir)
         raise
+    _write_report(staged, published=True)
     descriptor = out_dir / Path(staged.descriptor_path).relative_to(staged.staging_dir)
     context.add_output_metadata(
         {
@@ -315,6 +329,13 @@ def datapackage(context: dg.AssetExecutionContext, datapackage_staging: StagedPa
         }
     )
     return str(descriptor)
+
+
+def _write_report(staged: StagedPackage, *, published: bool, errors=()) -> None:
+    draft = dict(staged.report) if staged.report else None
+    notes = draft.pop("notes", []) if draft else []
+    out_dir = Path(staged.out_dir)
+    report.write(report.finalise(draft, out_dir, published=published, errors=errors, notes=notes), out_dir)
 
 
 ALL_ASSETS = [raw_documents, parsed_documents, core_tables, datapackage_staging, datapackage]

@@ -79,6 +79,10 @@ class Entry:
     error: str | None
     tables: dict[str, pa.Table] = field(repr=False)
     rows: dict[str, int] = field(default_factory=dict)
+    # for a failed document: {"error", "reason", "line"} (see build.FailedDocument)
+    failure: dict | None = None
+    # small facts about a parsed document for reports (e.g. source_encoding)
+    info: dict = field(default_factory=dict)
 
 
 class ParseCache:
@@ -98,9 +102,11 @@ class ParseCache:
     def get(self, key: str) -> Entry | None:
         return read_entry(self.path(key), key)
 
-    def put(self, key: str, *, document_id: str | None, warnings, error: str | None, tables: dict[str, pa.Table]) -> Path:
+    def put(self, key: str, *, document_id: str | None, warnings, error: str | None, tables: dict[str, pa.Table],
+            failure: dict | None = None, info: dict | None = None) -> Path:
         path = self.path(key)
-        write_entry(path, key=key, document_id=document_id, warnings=warnings, error=error, tables=tables)
+        write_entry(path, key=key, document_id=document_id, warnings=warnings, error=error, tables=tables,
+                    failure=failure, info=info)
         return path
 
     def prune_other_versions(self) -> list[Path]:
@@ -127,7 +133,9 @@ def _ipc_bytes(table: pa.Table) -> bytes:
 
 
 def write_entry(
-    path: Path, *, key: str, document_id: str | None, warnings, error: str | None, tables: dict[str, pa.Table]
+    path: Path, *, key: str, document_id: str | None, warnings, error: str | None, tables: dict[str, pa.Table],
+    failure: dict | None = None,
+    info: dict | None = None,
 ) -> None:
     parts, layout, offset = [], {}, 0
     for name in sorted(tables):
@@ -141,6 +149,8 @@ def write_entry(
         "document_id": document_id,
         "warnings": list(warnings),
         "error": error,
+        "failure": failure,
+        "info": info or {},
         "tables": layout,
         "payload_sha256": hashlib.sha256(payload).hexdigest(),
     }
@@ -191,6 +201,8 @@ def read_entry(path: Path, key: str, *, decode: bool = True) -> Entry | None:
             error=header["error"],
             tables=tables,
             rows=rows,
+            failure=header.get("failure") or ({"error": header["error"]} if header["error"] else None),
+            info=header.get("info") or {},
         )
     except (ValueError, KeyError, TypeError, UnicodeDecodeError, pa.ArrowException):
         return None

@@ -1,12 +1,25 @@
-"""Command line: ``yusuan build`` and ``yusuan validate``.
+"""Command line: ``yusuan build``, ``yusuan validate`` and ``yusuan synth``.
 
-``yusuan build [--raw DIR] [--out DIR] [--cache DIR] [--workers N]`` runs the Dagster job ``build_package``
-in-process (same assets and checks as ``dagster dev``), shows progress on stderr and prints a summary on stdout. Exit codes: 0 the package
-was published; 1 the build failed (no document could be parsed, the package is invalid, ...) and the previous
-package in ``--out`` is untouched; 2 bad arguments (e.g. ``--raw`` does not exist).
+``yusuan build [--raw DIR] [--out DIR] [--cache DIR] [--workers N] [--wait SECONDS] [--max-raw-bytes N]`` runs
+the Dagster job ``build_package`` in-process (same assets and checks as ``dagster dev``), shows progress on stderr, prints a
+summary on stdout and writes the build report ``<out>.build-report.json`` beside the package (see
+``pipeline/report.py``: every document built, built with warnings, or quarantined with file, line and reason).
+
+Exit codes of ``yusuan build``:
+
+* 0 -- the package was published; no document was quarantined (some may carry warnings).
+* 1 -- nothing was published (no document could be parsed, the package is invalid, an internal error);
+  the previous package in ``--out`` is untouched.
+* 2 -- bad arguments (e.g. ``--raw`` does not exist).
+* 3 -- the package was published, but at least one document was quarantined (left out): see the report.
+* 4 -- another build of the same ``--out`` is running (the build lock is held); nothing was done. Pass
+  ``--wait SECONDS`` to queue behind it instead.
 
 ``yusuan validate PATH`` validates a package directory or its ``datapackage.json``: exit 0 when valid, 1 with
 the errors otherwise (2 when PATH does not exist).
+
+``yusuan synth --count N --seed S --out DIR`` writes N synthetic disclosures and a manifest into DIR
+(:mod:`pipeline.synth`): exit 0, or 2 when DIR is non-empty and not a previous synthetic corpus.
 """
 
 from __future__ import annotations
@@ -16,17 +29,22 @@ import logging
 import os
 import sys
 import tempfile
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
 
+from pipeline import report
+from pipeline.lock import LockBusy, build_lock
 from pipeline.paths import default_out_dir, default_raw_dir
+from pipeline.raw import MAX_RAW_BYTES_ENV, max_raw_bytes
 
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
+EXIT_QUARANTINED = 3
+EXIT_BUSY = 4
 
 
 # -- progress -----------------------------------------------------------------------------------------------
@@ -97,6 +115,20 @@ def _progress_logger_def(console: Console):
 # -- build --------------------------------------------------------------------------------------------------
 
 
+@contextmanager
+def _environ(name: str, value: str):
+    """Set an environment variable for the in-process run (the assets read the limit from it)."""
+    old = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = old
+
+
 def _step_failures(result) -> dict[str, str]:
     failures = {}
     for event in result.all_events:
@@ -126,8 +158,23 @@ def cmd_build(args: argparse.Namespace, out: Console, err: Console) -> int:
     if out_dir.exists() and not out_dir.is_dir():
         err.print(f"[red]yusuan build: --out {out_dir} exists and is not a directory[/red]", highlight=False)
         return EXIT_USAGE
+    if args.max_raw_bytes is not None and args.max_raw_bytes < 1:
+        err.print("[red]yusuan build: --max-raw-bytes must be a positive number of bytes[/red]", highlight=False)
+        return EXIT_USAGE
+    try:
+        max_raw_bytes()
+    except ValueError as exc:
+        err.print(f"[red]yusuan build: {exc}[/red]", highlight=False)
+        return EXIT_USAGE
 
     with ExitStack() as stack:
+        try:
+            stack.enter_context(build_lock(out_dir, wait=args.wait))
+        except LockBusy as exc:
+            err.print(f"[red]yusuan build: {exc}[/red]", highlight=False)
+            return EXIT_BUSY
+        if args.max_raw_bytes is not None:
+            stack.enter_context(_environ(MAX_RAW_BYTES_ENV, str(args.max_raw_bytes)))
         import dagster as dg
 
         from pipeline.definitions import JOB_NAME, build_defs
@@ -147,24 +194,33 @@ def cmd_build(args: argparse.Namespace, out: Console, err: Console) -> int:
         )
 
         parsed = _output(result, "parsed_documents")
+        staged = _output(result, "datapackage_staging")
         evaluations = {e.check_name: e for e in result.get_asset_check_evaluations()}
         failures = _step_failures(result)
+        # The assets write the report at their terminal points; the CLI writes it in every case, still
+        # under the lock, so that even a run that failed elsewhere (an internal error) leaves one.
+        errors = [] if result.success else [f"{step}: {message}" for step, message in failures.items()]
+        check = evaluations.get("datapackage_valid")
+        if check is not None and not check.passed:
+            check_errors = check.metadata.get("errors")
+            errors = ["the package is invalid; nothing was published",
+                      *(list(check_errors.value) if check_errors is not None else [])]
+        draft = report.draft(parsed) if parsed is not None else None
+        notes = list(staged.report.get("notes", [])) if staged is not None and staged.report else []
+        build_report = report.finalise(draft, out_dir, published=result.success, errors=errors, notes=notes)
+        report_file = report.write(build_report, out_dir)
 
-    if parsed is not None and parsed.failed:
-        err.print(f"[yellow]{len(parsed.failed)} document(s) could not be parsed:[/yellow]", highlight=False)
-        for f in parsed.failed:
-            err.print(f"  {f.error}", highlight=False)
+    for line in report.summary_lines(build_report):
+        err.print(line, highlight=False, markup=False)
+    err.print(f"Build report: {report_file}", highlight=False, markup=False)
 
-    check = evaluations.get("datapackage_valid")
     if check is not None and not check.passed:
-        errors = check.metadata.get("errors")
-        errors = list(errors.value) if errors is not None else []
         err.print(
-            f"[red]yusuan build: the package is invalid ({len(errors)} error(s)); nothing was published, "
+            f"[red]yusuan build: the package is invalid ({len(errors) - 1} error(s)); nothing was published, "
             f"{out_dir} is unchanged[/red]",
             highlight=False,
         )
-        for e in errors:
+        for e in errors[1:]:
             err.print(f"  {e}", highlight=False)
         return EXIT_FAILED
     if not result.success:
@@ -176,7 +232,6 @@ def cmd_build(args: argparse.Namespace, out: Console, err: Console) -> int:
         return EXIT_FAILED
 
     descriptor = _output(result, "datapackage")
-    staged = _output(result, "datapackage_staging")
     out.print(f"Package published: {descriptor}", highlight=False, soft_wrap=True)
     n_parsed = len(parsed.parsed) if parsed is not None else 0
     n_failed = len(parsed.failed) if parsed is not None else 0
@@ -191,6 +246,10 @@ def cmd_build(args: argparse.Namespace, out: Console, err: Console) -> int:
         for name, count in staged.rows.items():
             table.add_row(name, str(count))
         out.print(table)
+    if build_report["exit_code"] == report.EXIT_QUARANTINED:
+        err.print(f"[yellow]{n_failed} document(s) quarantined: published without them (exit code "
+                  f"{EXIT_QUARANTINED}); see {report_file}[/yellow]", highlight=False)
+        return EXIT_QUARANTINED
     return EXIT_OK
 
 
@@ -215,6 +274,22 @@ def cmd_validate(args: argparse.Namespace, out: Console, err: Console) -> int:
     return EXIT_FAILED
 
 
+# -- synth --------------------------------------------------------------------------------------------------
+
+
+def cmd_synth(args: argparse.Namespace, out: Console, err: Console) -> int:
+    from pipeline.synth import SynthError, generate_corpus
+
+    try:
+        paths = generate_corpus(args.count, args.seed, Path(args.out))
+    except SynthError as exc:
+        err.print(f"[red]yusuan synth: {exc}[/red]", highlight=False)
+        return EXIT_USAGE
+    out.print(f"Wrote {len(paths)} synthetic disclosure(s) and manifest.json to {args.out} (seed {args.seed})",
+              highlight=False, soft_wrap=True)
+    return EXIT_OK
+
+
 # -- entry point --------------------------------------------------------------------------------------------
 
 
@@ -230,13 +305,34 @@ def make_parser() -> argparse.ArgumentParser:
                    help="per-document parse cache (default: $YUSUAN_CACHE_DIR or ~/.cache/yusuan)")
     b.add_argument("--workers", metavar="N", type=int,
                    help="processes that parse documents (default: $YUSUAN_WORKERS or the CPU count)")
+    b.add_argument("--wait", metavar="SECONDS", type=float, default=0.0,
+                   help="if another build of --out is running, wait up to SECONDS for it (default: refuse at once, "
+                        f"exit {EXIT_BUSY})")
+    b.add_argument("--max-raw-bytes", metavar="N", type=int, default=None,
+                   help=f"refuse raw files larger than N bytes (default: ${MAX_RAW_BYTES_ENV} or 20 MiB)")
     b.set_defaults(func=cmd_build)
     v = sub.add_parser("validate", help="validate a data package")
     v.add_argument("path", metavar="PATH", help="package folder or its datapackage.json")
     v.add_argument("--frictionless", action="store_true",
                    help="also run frictionless validate (the reference; slow on large packages)")
     v.set_defaults(func=cmd_validate)
+    s = sub.add_parser("synth", help="write synthetic disclosures with known answers (for tests and benchmarks)")
+    s.add_argument("--count", type=_count, required=True, metavar="N", help="number of documents")
+    s.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default 0); same seed, same bytes")
+    s.add_argument("--out", required=True, metavar="DIR",
+                   help="output folder: new, empty, or a previous synthetic corpus (which is replaced)")
+    s.set_defaults(func=cmd_synth)
     return parser
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0, got {value}")
+    return value
 
 
 def main(argv: list[str] | None = None) -> int:

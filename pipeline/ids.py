@@ -6,8 +6,9 @@ import re
 
 from pypinyin import lazy_pinyin
 
-# Administrative levels at which a department name is split into id segments.
-_SEGMENT = re.compile(r".+?(?:自治区|自治州|省|市|州|盟|区|县|旗|镇|乡|街道办事处|街道)|.+$")
+# Administrative levels at which a department name is split into id segments. 州 ends a segment unless 市
+# follows: 沧州市 is one city (cangzhoushi), not 沧州 + 市….
+_SEGMENT = re.compile(r".+?(?:自治区|自治州|省|市|州(?!市)|盟|区|县|旗|镇|乡|街道办事处|街道)|.+$")
 
 
 def name_segments(name: str) -> list[str]:

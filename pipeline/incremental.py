@@ -5,7 +5,9 @@
 Each worker parses one document with ``parse.parse_raw_document``, turns its rows into core Arrow tables
 (:func:`pipeline.columnar.rows_to_table`) and writes the cache entry; the parent only collects small
 summaries (:class:`CachedDocument`). A ``DocumentError`` is recorded (and cached: the same bytes and code
-fail the same way) and never stops the other documents; any other exception is a bug and fails the build.
+fail the same way) and never stops the other documents; any other exception in the parser is a bug: the
+document is quarantined all the same (not cached). Files yielding one ``document_id`` are then resolved by
+``build.quarantine_duplicates``.
 
 The result does not depend on the number of workers: documents are processed and reported in relpath order
 and every entry is a pure function of its key.
@@ -20,7 +22,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.build import BuildError, FailedDocument, ParseResults
+from pipeline.build import BuildError, FailedDocument, ParseResults, quarantine_duplicates
 from pipeline.cache import ParseCache, read_entry
 from pipeline.raw import RawDocument
 
@@ -37,6 +39,8 @@ class CachedDocument:
     warnings: tuple[str, ...] = ()
     # True when this run parsed the document, False when the cache already had it.
     parsed_now: bool = False
+    # the encoding the raw bytes were decoded from (documents.source_encoding), for the build report
+    source_encoding: str | None = None
 
 
 def default_workers() -> int:
@@ -64,31 +68,43 @@ def _metas():
     return _METAS
 
 
-def parse_into_cache(raw: RawDocument, cache_root: str, fingerprint: str) -> tuple[str, str | None, str | None]:
-    """Parse ``raw`` and write its cache entry. Returns ``(key, document_id, error)``; runs in a worker."""
+def parse_into_cache(raw: RawDocument, cache_root: str, fingerprint: str) -> dict | None:
+    """Parse ``raw`` and write its cache entry; runs in a worker.
+
+    Returns None when the entry was written, or the failure (``error``, ``reason``, ``line``) of a parser
+    bug: an exception other than ``DocumentError`` quarantines the document like a bad file, but is not
+    cached, so the next build tries again.
+    """
     from pipeline import columnar, parse
 
     cache = ParseCache(Path(cache_root), fingerprint)
     key = cache.key(raw)
     try:
         doc = parse.parse_raw_document(raw)
+        metas = _metas()
+        unknown = sorted(set(doc.tables) - set(metas))
+        if unknown:
+            raise BuildError(f"the parser returned unknown tables {unknown}")
+        tables = {name: columnar.rows_to_table(meta, doc.tables.get(name, [])) for name, meta in metas.items()}
     except parse.DocumentError as exc:
         error = str(exc) or exc.__class__.__name__
         if raw.relpath not in error:
             error = f"{raw.relpath}: {error}"
-        cache.put(key, document_id=None, warnings=(), error=error, tables={})
-        return key, None, error
-    metas = _metas()
-    unknown = sorted(set(doc.tables) - set(metas))
-    if unknown:
-        raise BuildError(f"{raw.relpath}: the parser returned unknown tables {unknown}")
-    tables = {name: columnar.rows_to_table(meta, doc.tables.get(name, [])) for name, meta in metas.items()}
+        failure = {"error": error, "reason": exc.detail, "line": exc.line}
+        cache.put(key, document_id=None, warnings=(), error=error, tables={}, failure=failure)
+        return None
+    except Exception as exc:  # noqa: BLE001 - a parser bug must not take the other documents down
+        reason = (f"internal error {type(exc).__name__}: {exc} (a bug in yusuan, not necessarily in the file; "
+                  "please report it with the file)")
+        return {"error": f"{raw.relpath}: {reason}", "reason": reason, "line": None}
     warnings = tuple(w if raw.relpath in w else f"{raw.relpath}: {w}" for w in doc.warnings)
-    cache.put(key, document_id=doc.document_id, warnings=warnings, error=None, tables=tables)
-    return key, doc.document_id, None
+    documents = doc.tables.get("documents") or [{}]
+    cache.put(key, document_id=doc.document_id, warnings=warnings, error=None, tables=tables,
+              info={"source_encoding": documents[0].get("source_encoding")})
+    return None
 
 
-def _parse_star(args) -> tuple[str, str | None, str | None]:
+def _parse_star(args) -> dict | None:
     return parse_into_cache(*args)
 
 
@@ -124,22 +140,26 @@ def parse_corpus(
     if workers > 1 and len(jobs) > 1:
         with _pool(min(workers, len(jobs))) as pool:
             chunk = max(1, len(jobs) // (workers * 16))
-            list(pool.map(_parse_star, jobs, chunksize=chunk))
+            bugs = list(pool.map(_parse_star, jobs, chunksize=chunk))
     else:
-        for job in jobs:
-            _parse_star(job)
+        bugs = [_parse_star(job) for job in jobs]
+    uncached = {i: bug for i, bug in zip(misses, bugs) if bug is not None}
     for i in misses:
+        if i in uncached:
+            continue
         headers[i] = read_entry(cache.path(keys[i]), keys[i], decode=False)
         if headers[i] is None:
             raise BuildError(f"{ordered[i].relpath}: the parse cache entry just written cannot be read back")
 
-    parsed, failed, warnings = [], [], []
+    parsed, failed = [], []
     missed = set(misses)
     for i, (raw, key, entry) in enumerate(zip(ordered, keys, headers)):
-        if entry.error is not None:
-            failed.append(FailedDocument(relpath=raw.relpath, sha256=raw.sha256, error=entry.error))
+        failure = uncached.get(i) or (entry.failure if entry.error is not None else None)
+        if failure is not None:
+            failed.append(FailedDocument(relpath=raw.relpath, sha256=raw.sha256, error=failure["error"],
+                                         line=failure.get("line"), reason=failure.get("reason")))
         else:
-            doc = CachedDocument(
+            parsed.append((raw, CachedDocument(
                 document_id=entry.document_id,
                 source_file=raw.relpath,
                 key=key,
@@ -147,9 +167,11 @@ def parse_corpus(
                 rows=dict(entry.rows),
                 warnings=entry.warnings,
                 parsed_now=i in missed,
-            )
-            parsed.append((raw, doc))
-            warnings.extend(entry.warnings)
+                source_encoding=entry.info.get("source_encoding"),
+            )))
         if on_document is not None:
-            on_document(i + 1, len(ordered), raw, entry.error, i in missed)
+            on_document(i + 1, len(ordered), raw, failure["error"] if failure else None, i in missed)
+    parsed, duplicates = quarantine_duplicates(parsed)
+    failed = sorted(failed + duplicates, key=lambda f: f.relpath)
+    warnings = [w for _, doc in parsed for w in doc.warnings]
     return ParseResults(parsed=tuple(parsed), failed=tuple(failed), warnings=tuple(warnings))

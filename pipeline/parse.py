@@ -10,9 +10,10 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 
-from pipeline import checks, ids, templates
+from pipeline import checks, encoding, ids, rowcheck, templates
 from pipeline.errors import DocumentError
-from pipeline.raw import RawDocument
+from pipeline.normalise import normalise
+from pipeline.raw import RawDocument, max_raw_bytes, too_large_message
 from pipeline.readers import tika_text
 
 __all__ = ["DocumentError", "ParsedDocument", "parse_raw_document", "parse_text"]
@@ -35,29 +36,17 @@ def _region(department: str) -> str | None:
     return "".join(prefix) or None
 
 
-# Signatures of files that are not text: the pipeline reads Tika's text rendering, not the original file.
-_BINARY_SIGNATURES = {
-    b"PK\x03\x04": "a ZIP container such as a Word .docx or Excel .xlsx file",
-    b"%PDF": "a PDF file",
-    b"\xd0\xcf\x11\xe0": "an OLE file such as a Word .doc or Excel .xls file",
-}
-
-
 def decode(raw_bytes: bytes, source: str) -> str:
-    for signature, what in _BINARY_SIGNATURES.items():
-        if raw_bytes.startswith(signature):
-            raise DocumentError(source, f"this is {what}, not text: convert it with Apache Tika (/tika, text/plain) first")
-    if b"\x00" in raw_bytes[:4096] and not raw_bytes.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise DocumentError(source, "binary data (NUL bytes): expected Tika's UTF-8 text output")
-    try:
-        return raw_bytes.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise DocumentError(source, f"not UTF-8 text (byte {exc.start}): expected Tika's UTF-8 text output") from exc
+    """The text of a raw file (see :mod:`pipeline.encoding` for the rules); :class:`DocumentError` if none apply."""
+    return encoding.decode(raw_bytes, source).text
 
 
-def parse_text(text: str, raw: RawDocument) -> ParsedDocument:
-    """Parse decoded Tika text of ``raw`` (pure apart from reading nothing: ``text`` is given)."""
-    document = tika_text.read_text(text, raw.relpath)
+def parse_text(text: str, raw: RawDocument, *, source_encoding: str = "utf-8") -> ParsedDocument:
+    """Parse decoded Tika text of ``raw`` (pure: ``text`` is given), after :func:`pipeline.normalise.normalise`.
+
+    ``source_encoding`` is what :mod:`pipeline.encoding` decoded the bytes as; it is published in ``documents``.
+    """
+    document = tika_text.read_text(normalise(text), raw.relpath)
     template = templates.select(document)
     result = template.parse(document)
     manifest = raw.manifest
@@ -86,6 +75,7 @@ def parse_text(text: str, raw: RawDocument) -> ParsedDocument:
         "source_file": raw.relpath,
         "source_sha256": raw.sha256,
         "source_format": "tika-text",
+        "source_encoding": source_encoding,
         "source_url": manifest.source_url if manifest else None,
         "retrieved_date": manifest.retrieved_date if manifest else None,
         "source_amount_unit_zh": result.source_amount_unit_zh,
@@ -97,16 +87,29 @@ def parse_text(text: str, raw: RawDocument) -> ParsedDocument:
         tables[name] = [{"document_id": document_id, **row} for row in rows]
     tables["document_sections"] = [{"document_id": document_id, **row} for row in sections]
     tables["checks"] = [{"document_id": document_id, **row} for row in check_rows]
+    rowcheck.check_rows(tables, raw.relpath)
     return ParsedDocument(document_id=document_id, source_file=raw.relpath, tables=tables,
                           warnings=tuple(warnings))
 
 
-def parse_raw_document(raw: RawDocument) -> ParsedDocument:
-    """Read, decode and parse one raw file. Raises :class:`DocumentError` for a document it cannot parse."""
+def parse_raw_document(raw: RawDocument, max_bytes: int | None = None) -> ParsedDocument:
+    """Read, decode and parse one raw file. Raises :class:`DocumentError` for a document it cannot parse.
+
+    A file :func:`pipeline.raw.discover` refused (``raw.refusal``: too large, a link out of raw/) is not
+    opened; a file that grew past ``max_bytes`` (default :func:`pipeline.raw.max_raw_bytes`) since discovery
+    is refused after reading at most ``max_bytes + 1`` bytes.
+    """
+    if raw.refusal:
+        raise DocumentError(raw.relpath, raw.refusal)
+    limit = max_raw_bytes() if max_bytes is None else max_bytes
     try:
-        data = raw.path.read_bytes()
+        with raw.path.open("rb") as fh:
+            data = fh.read(limit + 1)
     except OSError as exc:
         raise DocumentError(raw.relpath, f"cannot read the file: {exc}") from exc
+    if len(data) > limit:
+        raise DocumentError(raw.relpath, too_large_message(limit))
     if not data.strip():
         raise DocumentError(raw.relpath, "the file is empty: expected Tika text of a disclosure")
-    return parse_text(decode(data, raw.relpath), raw)
+    decoded = encoding.decode(data, raw.relpath)
+    return parse_text(decoded.text, raw, source_encoding=decoded.encoding)

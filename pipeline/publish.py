@@ -1,11 +1,17 @@
 """Publish a staged data package: replace the output directory with it all at once.
 
 The package is written into a staging directory created next to the output directory (same parent, hence
-same filesystem), validated, then swapped in with two ``rename``s: the old package is renamed aside, the
-staging directory renamed into place, and only then is the old package deleted. If the second rename fails,
-the old package is renamed back. Readers therefore see either the old package or the new one, never a
-half-written mix (between the two renames the path briefly does not exist; POSIX has no portable atomic swap
-of two directories).
+same filesystem), validated, then swapped in. On Linux the swap is one ``renameat2(RENAME_EXCHANGE)``: the
+staging directory and the output directory trade places atomically, so at every instant the output path is
+either the complete old package or the complete new one, even if the process is killed; the old package,
+now under the staging name, is then deleted. Where that call is unavailable, two ``rename``s: the old package
+is renamed aside (``.<name>.old-*``), the staging directory renamed into place, then the old one deleted; if
+the process dies between the two renames, the next build renames the old package back
+(:func:`clean_leftovers`).
+
+Every staging directory is ``flock``-ed by the process that made it until it is published or discarded.
+A build killed with SIGKILL leaves its staging directory behind but not its lock (the kernel drops it), so
+:func:`clean_leftovers`, run by the next build, deletes exactly the leftovers no live process holds.
 
 A directory that is neither empty nor a data package (no ``datapackage.json``) is never replaced: it may be a
 user's unrelated folder.
@@ -13,6 +19,9 @@ user's unrelated folder.
 
 from __future__ import annotations
 
+import ctypes
+import errno
+import fcntl
 import logging
 import os
 import secrets
@@ -35,8 +44,81 @@ class PublishError(RuntimeError):
         self.report = report
 
 
+# Staging directories this process made and still holds, by absolute path: the fd carries the flock.
+_staging_locks: dict[str, int] = {}
+
+
 def _sibling(out_dir: Path, mark: str) -> Path:
     return out_dir.parent / f".{out_dir.name}{mark}{secrets.token_hex(6)}"
+
+
+def _flock_dir(path: Path) -> int | None:
+    """An fd of directory ``path`` holding an exclusive flock, or None if another process holds it."""
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as exc:
+        os.close(fd)
+        if exc.errno in (errno.EAGAIN, errno.EACCES):
+            return None
+        raise
+    return fd
+
+
+def _release(path: Path) -> None:
+    fd = _staging_locks.pop(str(Path(path).absolute()), None)
+    if fd is not None:
+        os.close(fd)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two paths with Linux ``renameat2(RENAME_EXCHANGE)``; False where unsupported."""
+    try:
+        fn = ctypes.CDLL(None, use_errno=True).renameat2
+    except (AttributeError, OSError):
+        return False
+    fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    at_fdcwd, rename_exchange = -100, 2
+    if fn(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
+        return False
+    raise OSError(err, os.strerror(err), str(a), None, str(b))
+
+
+def clean_leftovers(out_dir: Path) -> list[str]:
+    """Tidy what killed builds left next to ``out_dir``; returns what was done, one line per directory.
+
+    Call it holding the build lock (:func:`pipeline.lock.build_lock`). If ``out_dir`` is missing but a
+    previous package sits in a ``.<name>.old-*`` directory (a build died between the two renames of the
+    fallback swap), it is renamed back first. Then every ``.<name>.staging-*`` / ``.<name>.old-*`` directory
+    that no live process holds is deleted; one a running build holds is left alone.
+    """
+    out_dir = Path(out_dir).absolute()
+    parent = out_dir.parent
+    if not parent.is_dir():
+        return []
+    done: list[str] = []
+    prefixes = (f".{out_dir.name}{STAGING_MARK}", f".{out_dir.name}{OLD_MARK}")
+    leftovers = sorted(p for p in parent.iterdir()
+                       if p.name.startswith(prefixes) and p.is_dir() and not p.is_symlink())
+    if not out_dir.exists() and not out_dir.is_symlink():
+        olds = [p for p in leftovers if p.name.startswith(prefixes[1]) and (p / DATAPACKAGE_NAME).is_file()]
+        if len(olds) == 1:
+            os.rename(olds[0], out_dir)
+            leftovers.remove(olds[0])
+            done.append(f"restored the previous package from {olds[0].name}")
+    for path in leftovers:
+        fd = _flock_dir(path)
+        if fd is None:
+            continue  # a running build's staging directory
+        try:
+            shutil.rmtree(path)
+        finally:
+            os.close(fd)
+        done.append(f"removed {path.name}, left by an interrupted build")
+    return done
 
 
 def make_staging_dir(out_dir: Path) -> Path:
@@ -51,6 +133,10 @@ def make_staging_dir(out_dir: Path) -> Path:
             path.mkdir()  # mode 0o777 & ~umask, like any directory the user creates
         except FileExistsError:
             continue
+        fd = _flock_dir(path)
+        if fd is None:  # pragma: no cover - nobody else knows the fresh random name
+            continue
+        _staging_locks[str(path)] = fd
         return path
     raise PublishError(f"{out_dir.parent}: cannot create a staging directory")
 
@@ -64,6 +150,7 @@ def discard(staging_dir: Path) -> None:
     staging_dir = Path(staging_dir)
     if not _is_staging_dir(staging_dir):
         raise PublishError(f"{staging_dir}: not a staging directory; refusing to delete it")
+    _release(staging_dir.absolute())
     if staging_dir.is_symlink():
         staging_dir.unlink()
     elif staging_dir.exists():
@@ -119,9 +206,17 @@ def publish(staging_dir: Path, out_dir: Path, *, validate: bool = True) -> None:
 
     if not out_dir.exists():
         os.rename(staging_dir, out_dir)
+        _release(staging_dir)
+        log.info("published %s", out_dir)
+        return
+    if _exchange(staging_dir, out_dir):
+        # staging_dir now holds the previous package; if we die before deleting it, clean_leftovers will.
+        _release(staging_dir)
+        shutil.rmtree(staging_dir, ignore_errors=True)
         log.info("published %s", out_dir)
         return
 
+    _release(staging_dir)
     old = _sibling(out_dir, OLD_MARK)
     os.rename(out_dir, old)
     try:

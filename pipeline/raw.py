@@ -4,17 +4,26 @@
 it was published, when it was retrieved, the publisher's terms). A file the manifest does not list is still
 processed, with a warning; a listed file whose bytes no longer match the recorded sha256 is processed too,
 with a warning, because the bytes on disk are what the package is built from and their hash is published.
+
+Raw files are untrusted. File names are only ever used as data (``relpath``), never to build an output path.
+:func:`discover` refuses, without reading them, a file larger than the size limit (:func:`max_raw_bytes`)
+and a symbolic link that leads out of the raw directory; the refusal travels with the
+:class:`RawDocument` and the document is quarantined with that message.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 MANIFEST_NAME = "manifest.json"
+# Tika text of a budget disclosure is well under 1 MB; 20 MiB leaves room and still protects memory.
+DEFAULT_MAX_RAW_BYTES = 20 * 1024 * 1024
+MAX_RAW_BYTES_ENV = "YUSUAN_MAX_RAW_BYTES"
 # Files in raw/ that are not disclosures.
 IGNORED_NAMES = {MANIFEST_NAME, "README.md", ".gitkeep"}
 
@@ -47,6 +56,28 @@ class RawDocument:
     sha256: str
     manifest: ManifestEntry | None
     warnings: tuple[str, ...] = field(default=())
+    # Why discover() refused to read this file (too large, link out of raw/); None for a readable file.
+    refusal: str | None = None
+
+
+def max_raw_bytes(environ=None) -> int:
+    """The raw file size limit in bytes: ``$YUSUAN_MAX_RAW_BYTES`` or :data:`DEFAULT_MAX_RAW_BYTES`."""
+    value = (os.environ if environ is None else environ).get(MAX_RAW_BYTES_ENV, "").strip()
+    if not value:
+        return DEFAULT_MAX_RAW_BYTES
+    try:
+        limit = int(value)
+    except ValueError:
+        limit = -1
+    if limit < 1:
+        raise ValueError(f"{MAX_RAW_BYTES_ENV}={value!r}: expected a positive number of bytes")
+    return limit
+
+
+def too_large_message(limit: int, size: int | None = None) -> str:
+    size_text = f"{size} bytes" if size is not None else "larger"
+    return (f"file is {size_text}, over the raw size limit of {limit} bytes; not read. Tika text of a disclosure "
+            f"is far smaller: check the file, or raise the limit with --max-raw-bytes / ${MAX_RAW_BYTES_ENV}")
 
 
 def sha256_file(path: Path) -> str:
@@ -86,19 +117,45 @@ def load_manifest(raw_dir: Path) -> dict[str, ManifestEntry]:
     return entries
 
 
-def discover(raw_dir: Path) -> list[RawDocument]:
-    """All raw documents under ``raw_dir``, sorted by relative path, with manifest metadata attached."""
+def _refusal(path: Path, root: Path, limit: int) -> str | None:
+    """Why ``path`` must not be read, or None. Links are judged by where they lead."""
+    if path.is_symlink():
+        target = path.resolve()
+        if not target.is_relative_to(root):
+            return f"symbolic link to {target}, outside the raw directory: refused (copy the file into raw/)"
+        if not target.is_file():
+            return f"symbolic link to {target}, which is not a regular file: refused"
+    size = path.stat().st_size
+    if size > limit:
+        return too_large_message(limit, size)
+    return None
+
+
+def discover(raw_dir: Path, max_bytes: int | None = None) -> list[RawDocument]:
+    """All raw documents under ``raw_dir``, sorted by relative path, with manifest metadata attached.
+
+    Files named in :data:`IGNORED_NAMES` and hidden files (a path part starting with ``.``) are not
+    documents. A file over ``max_bytes`` (default :func:`max_raw_bytes`) or a link out of ``raw_dir`` is
+    returned with ``refusal`` set and ``sha256`` empty: it is never read.
+    """
     raw_dir = Path(raw_dir)
     if not raw_dir.is_dir():
         raise FileNotFoundError(f"raw directory {raw_dir} does not exist")
+    limit = max_raw_bytes() if max_bytes is None else max_bytes
+    root = raw_dir.resolve()
     manifest = load_manifest(raw_dir)
     docs = []
-    for path in sorted(p for p in raw_dir.rglob("*") if p.is_file()):
+    # rglob does not descend into symlinked directories; a symlinked file is listed and judged by _refusal.
+    for path in sorted(p for p in raw_dir.rglob("*") if p.is_file() or (p.is_symlink() and not p.is_dir())):
         relpath = path.relative_to(raw_dir).as_posix()
         if path.name in IGNORED_NAMES or any(part.startswith(".") for part in Path(relpath).parts):
             continue
-        digest = sha256_file(path)
         entry = manifest.get(relpath)
+        refusal = _refusal(path, root, limit)
+        if refusal:
+            docs.append(RawDocument(path=path, relpath=relpath, sha256="", manifest=entry, refusal=refusal))
+            continue
+        digest = sha256_file(path)
         warnings = []
         if entry is None:
             warnings.append(f"{relpath}: not listed in {MANIFEST_NAME}; processed without origin metadata")

@@ -201,6 +201,11 @@ NEAR_MISSES = [
     ("activity_budget_equals_sub_activities", [("66.76", "", 527)], "skip", "08 义务教育"),
     ("activity_budget_matches_project_item", [("43.03", "43.04", 1137)], "pass", "社区经费"),
     ("activity_budget_matches_project_item", [("社区经费43.03万元", "卫生经费43.03万元", None)], "skip", "卫生经费"),
+    # Two level-1 activities name 社区 equally: which one the item funds is unknown, so skip rather than guess.
+    ("activity_budget_matches_project_item", [("八、义务教育", "八、社区教育", 516), ("十四、政务管理", "十四、社区政务管理", 716)],
+     "skip", "社区经费"),
+    # One level-1 activity naming 社区 (holding the 43.03) is found before the level-2 社区建设.
+    ("activity_budget_matches_project_item", [("十四、政务管理", "十四、社区政务管理", 716)], "pass", "社区经费"),
     ("activities_total_within_project", [("66.76", "66.77", 517)], "pass", None),
     ("procurement_line_quantity_times_price", [("0.45", "0.451", 1605)], "pass", "6 计算机设备"),
     ("procurement_line_quantity_times_price", [("0.45", "", 1605)], "skip", "6 计算机设备"),
@@ -242,6 +247,15 @@ def test_one_figure_changed(seed_text, check_id, subs, status, subject):
         assert row["difference_yuan"] is None and row["computed_yuan"] is None
     elif status in ("fail", "warn"):
         assert row["stated_source_ref"] and row["computed_source_ref"]
+
+
+def test_project_item_matches_a_level_1_activity_before_a_level_2_one(seed_text):
+    # 社区经费 names the level-2 14.08 社区建设 (L1136-L1144) in the seed; once its level-1 parent says 社区 too,
+    # the parent is the match.
+    renamed = sub(seed_text, "十四、政务管理", "十四、社区政务管理", line=716)
+    for text, ref in ((seed_text, "L1136-L1144"), (renamed, "L716-L814")):
+        row = one(checks_of(text, "activity_budget_matches_project_item"), subject="社区经费")
+        assert (row["status"], row["computed_source_ref"]) == ("pass", ref)
 
 
 def test_every_identity_and_soft_check_has_a_firing_fixture():

@@ -44,8 +44,8 @@ def test_build_then_validate(workdir: Path, capsys):
     assert re.search(r"Checks: [1-9][0-9]* pass, 0 fail, [1-9][0-9]* warn, [0-9]+ skip", captured.out)
     for table in TABLE_ORDER:
         assert table in captured.out
-    # nothing but the input and the package in the working directory (no .tmp_dagster_home, no staging)
-    assert sorted(p.name for p in workdir.iterdir()) == ["pkg", "raw"]
+    # nothing but the input, the package, its build report and lock file (no .tmp_dagster_home, no staging)
+    assert sorted(p.name for p in workdir.iterdir()) == [".pkg.lock", "pkg", "pkg.build-report.json", "raw"]
 
     assert main(["validate", str(out)]) == 0
     assert "ok" in capsys.readouterr().out
@@ -79,7 +79,7 @@ def test_validation_failure_exits_non_zero_and_keeps_previous_package(workdir: P
     err = capsys.readouterr().err
     assert "invalid" in err and "injected: amounts do not add up" in err
     assert tree_digest(out) == before
-    assert sorted(p.name for p in workdir.iterdir()) == ["pkg", "raw"]
+    assert sorted(p.name for p in workdir.iterdir()) == [".pkg.lock", "pkg", "pkg.build-report.json", "raw"]
 
     assert main(["validate", str(out)]) == 1
     assert "injected: amounts do not add up" in capsys.readouterr().out

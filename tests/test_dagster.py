@@ -133,7 +133,7 @@ def test_job_materialises_and_publishes_a_valid_package(raw_dir: Path, tmp_path:
     latest = max(d["retrieved_date"] for d in manifest["documents"] if d.get("retrieved_date"))
     assert data.get("created") == f"{latest}T00:00:00Z"
     # no staging directory left behind
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["dagster", "out", "raw"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".out.lock", "dagster", "out", "out.build-report.json", "raw"]
 
 
 def test_broken_document_does_not_take_the_others_down(raw_dir: Path, tmp_path: Path):
@@ -175,7 +175,7 @@ def test_invalid_package_never_replaces_the_last_good_one(raw_dir: Path, tmp_pat
     assert "datapackage" not in materialized_keys(result)
     assert tree_digest(out_dir) == before
     # and the staging directory was discarded
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["dagster", "out", "raw"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".out.lock", "dagster", "out", "out.build-report.json", "raw"]
 
 
 def test_no_parsable_document_fails_the_run(tmp_path: Path):
@@ -186,7 +186,7 @@ def test_no_parsable_document_fails_the_run(tmp_path: Path):
     result = run_build(raw_dir, out_dir, tmp_path, raise_on_error=False)
     assert not result.success
     assert not out_dir.exists()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["dagster", "raw"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dagster", "out.build-report.json", "raw"]
 
 
 # -- sensor -------------------------------------------------------------------------------------------------

@@ -623,6 +623,7 @@ def test_publish_failure_midway_restores_old(tmp_path, monkeypatch):
         return real_rename(src, dst)
 
     monkeypatch.setattr(publish.os, "rename", failing_rename)
+    monkeypatch.setattr(publish, "_exchange", lambda a, b: False)  # the two-rename fallback
     with pytest.raises(OSError, match="simulated failure"):
         publish.publish(staging, out, validate=False)
     monkeypatch.undo()

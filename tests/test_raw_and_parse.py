@@ -58,13 +58,17 @@ def test_document_id_is_from_name_and_year_not_hash():
     assert ids.document_id("廊坊市广阳区万庄镇人民政府", 2019, "budget") == (
         "langfangshi-guangyangqu-wanzhuangzhen-renminzhengfu-2019-budget")
     assert ids.name_segments("石家庄市长安区建北街道办事处") == ["石家庄市", "长安区", "建北街道办事处"]
+    # Found with the synthetic corpus: 沧州市 was split after 州 (cangzhou-shixinhuaqu-…).
+    assert ids.name_segments("沧州市新华区财政局") == ["沧州市", "新华区", "财政局"]
+    assert ids.name_segments("恩施土家族苗族自治州恩施市") == ["恩施土家族苗族自治州", "恩施市"]
 
 
 @pytest.mark.parametrize(
     ("content", "expected"),
     [
         (b"", "empty"),
-        (b"\xff\xfegarbage\x80\x81", "not UTF-8"),
+        (b"\xff\xfegarbage\x80\x81", "not valid utf-16le"),
+        (b"\x80\x81garbage\xff", "neither UTF-8 nor GB18030"),
         (b"\x01\x02\x00\x00binary", "binary data"),
         (b"PK\x03\x04\x14\x00\x06\x00", "Word .docx"),
         (b"%PDF-1.7\n", "PDF"),

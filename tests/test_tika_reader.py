@@ -88,3 +88,20 @@ def test_merged_cell_content_repeated_after_empty_paragraphs_is_kept_once():
     (table,) = blocks("\tA\n\tB\n\n\t综合业务管理\n\n\n综合业务管理\n\tx\n\n")
     assert table_texts(table) == [["A", "B"], ["综合业务管理", "x"]]
     assert table.rows[1].cells[0].paragraphs == ("综合业务管理", "", "", "综合业务管理")
+
+
+def test_a_narrow_row_splits_before_a_full_row_that_holds_an_empty_paragraph():
+    # Like the seed's procurement rows (empty paragraph after the first cell), with a narrow row (merged
+    # trailing cells vanished) in the middle: the split goes at the narrow row's end, not at the next row's
+    # empty paragraph (which used to glue the next row's first cell onto the narrow one).
+    text = "\tA\n\tB\n\tC\n\tD\n\tE\n\tF\n\n\tp\n\n\t\n\tx\n\t1\n\n\tq\n\n\t\n\ty\n\t2\n\t3\n\t4\n\n\tr\n\n\t\n\tz\n\t5\n\t6\n\t7\n\n"
+    (table,) = blocks(text)
+    assert table_texts(table) == [["A", "B", "C", "D", "E", "F"], ["p", "", "x", "1"], ["q", "", "y", "2", "3", "4"],
+                                  ["r", "", "z", "5", "6", "7"]]
+    assert table.rows[1].span.ref == "L8-L12" and table.rows[2].span.ref == "L14-L20"
+
+
+def test_a_wider_row_without_blank_lines_is_a_wider_header_not_a_glued_row():
+    text = "\t标题\n\n\ta\n\tb\n\tc\n\n\tp\n\n\tq\n\tr\n\n"
+    (table,) = blocks(text)
+    assert table_texts(table) == [["标题"], ["a", "b", "c"], ["p", "q", "r"]]

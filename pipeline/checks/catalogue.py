@@ -83,7 +83,8 @@ CATALOGUE: tuple[Check, ...] = (
     Check("activity_budget_matches_project_item", "identity", "活动预算与项目支出所列项目相符",
           "Each project item named in section 二 (社区经费, 民办教师经费 …) equals the budget of the activity "
           "of section 五 it names (社区建设 43.03 ↔ 社区经费; 义务教育 66.76 ↔ 民办教师经费), matched by "
-          "shared words of the names (教师 ~ 教育), level-1 activities first. Skips when no activity matches."),
+          "shared words of the names (教师 ~ 教育), level-1 activities first, then the one sharing most words. Skips "
+          "when no activity matches, or when two or more match equally well (which one is meant is unknown)."),
     Check("activities_total_within_project", "soft", "活动预算合计与项目支出",
           "The level-1 activity budgets sum to project expenditure (项目支出): the activity table budgets the "
           "project funds. Warns, never fails; skips when no activity has a budget."),

@@ -138,13 +138,15 @@ class Identities:
         if not items:
             yield skip("activity_budget_matches_project_item", "no project item named in section 二")
         for item in items:
-            match = _matching_activity(item["label_zh"], acts)
-            if match is None:
-                yield skip("activity_budget_matches_project_item", "no activity matches the item by name",
+            best = _matching_activities(item["label_zh"], acts)
+            if len(best) != 1:
+                reason = ("no activity matches the item by name" if not best else "ambiguous: activities "
+                          + ", ".join(fig(a).label for a in best) + " match the item's name equally")
+                yield skip("activity_budget_matches_project_item", reason,
                            subject=item["label_zh"], source_ref=item["source_ref"])
                 continue
             yield self.cmp("activity_budget_matches_project_item", _amount(item, "expenditure_project_item"),
-                           [fig(match)], subject=item["label_zh"])
+                           [fig(best[0])], subject=item["label_zh"])
         budgets = [fig(r) for r in acts if r["level"] == 1 and r["annual_budget_yuan"] is not None]
         project = _amount(self.line("expenditure_project"), "expenditure_project")
         yield (self.cmp("activities_total_within_project", project, budgets) if budgets else
@@ -234,9 +236,12 @@ def _bigrams(text: str) -> set[str]:
     return grams | {v for k, v in _SYNONYMS.items() if k in text}
 
 
-def _matching_activity(item_label: str, activities: list[dict]) -> dict | None:
-    """The activity a project item names: shared name words (with a few synonyms), level-1 first; only
-    activities with a budget can match."""
+def _matching_activities(item_label: str, activities: list[dict]) -> list[dict]:
+    """The activities a project item names, best first by level (level 1 first) and then by how many name
+    words they share with it (with a few synonyms); only activities with a budget can match. One activity is
+    a match; two or more equally good ones are ambiguous (the caller skips rather than guess which)."""
     words = _bigrams(item_label)
-    candidates = [a for a in activities if a["annual_budget_yuan"] is not None and words & _bigrams(a["name_zh"])]
-    return min(candidates, key=lambda a: (a["level"], a["activity_id"]), default=None)
+    rank = {a["activity_id"]: (a["level"], -len(words & _bigrams(a["name_zh"]))) for a in activities
+            if a["annual_budget_yuan"] is not None and words & _bigrams(a["name_zh"])}
+    best = min(rank.values(), default=None)
+    return [a for a in activities if rank.get(a["activity_id"], ()) == best]

@@ -13,8 +13,12 @@ blank line. The text alone is ambiguous, and these rules resolve it:
   and a blank line came first (the table ended), or when the line is a first-level heading (``一、``…,
   GB/T 9704 numbering): a table can run straight into the next heading without a blank line.
 * When merged cells make a row narrower than the table, its end looks like an empty paragraph and the
-  next row's cells get glued on; a row that grows wider than the table is split again at the last blank
-  line that was followed by a cell.
+  next row's cells get glued on. Such a row is split once the glued part is a full row: at the blank line
+  that leaves exactly the table's width after it (the next row may hold empty paragraphs too, so the last
+  blank line is not necessarily the row end). Failing that, by the time it is twice as wide, or when the
+  table ends, it is split at the last blank line that keeps the first part within the width. Still
+  ambiguous, and read wrong: a narrow row short of one cell whose next row has an empty paragraph after
+  its first cell (the glued row looks complete), and two narrow rows in a row.
 * Merged cells vanish (a row ends early: the missing cells read as empty) or repeat (Word prints a merged
   cell's text again; :attr:`pipeline.document.Cell.text` keeps a repeated paragraph once).
 * ``[bookmark: NAME]`` markers at the start of a line are removed and kept on the paragraph.
@@ -52,11 +56,25 @@ def _strip_bookmarks(text: str) -> tuple[str, tuple[str, ...]]:
 class _CellBuilder:
     def __init__(self, text: str, line: int) -> None:
         self.paragraphs = [text]
-        self.first = self.last = line
+        self.lines = [line]
 
     def add(self, text: str, line: int) -> None:
         self.paragraphs.append(text)
-        self.last = line
+        self.lines.append(line)
+
+    def drop_trailing_blanks(self) -> None:
+        """The blank lines taken for empty paragraphs were the row's end after all."""
+        while len(self.paragraphs) > 1 and not self.paragraphs[-1]:
+            self.paragraphs.pop()
+            self.lines.pop()
+
+    @property
+    def first(self) -> int:
+        return self.lines[0]
+
+    @property
+    def last(self) -> int:
+        return self.lines[-1]
 
     def build(self) -> Cell:
         return Cell(tuple(self.paragraphs), Span(self.first, self.last))
@@ -73,10 +91,29 @@ class _TableBuilder:
 
     @property
     def row_complete(self) -> bool:
-        return len(self.cells) >= self.width
+        n = len(self.cells)
+        if n <= self.width or not self.rows or not self.breaks:
+            return n >= self.width
+        # Wider than the table after a blank line: a narrow row with the next one glued on, complete when
+        # the glued part is a full row.
+        return n - self.width in self.breaks
+
+    def _split_point(self) -> int | None:
+        """Where an over-wide row splits: before a full-width tail, else at the last break within the width."""
+        if not self.rows or len(self.cells) <= self.width or not self.breaks:
+            return None
+        if len(self.cells) - self.width in self.breaks:
+            return len(self.cells) - self.width
+        candidates = [b for b in self.breaks if b <= self.width]
+        return candidates[-1] if candidates else None
 
     def close_row(self, upto: int | None = None) -> None:
+        if upto is None:
+            while (split := self._split_point()) is not None:
+                self.close_row(split)
         cells = self.cells if upto is None else self.cells[:upto]
+        if upto is not None and cells:
+            cells[-1].drop_trailing_blanks()
         if cells:
             built = tuple(c.build() for c in cells)
             self.rows.append(Row(built, Span(built[0].span.first, built[-1].span.last)))
@@ -92,7 +129,8 @@ class _TableBuilder:
             self.breaks.append(len(self.cells))
         self.blank_lines = []
         self.cells.append(_CellBuilder(text, line))
-        if self.rows and len(self.cells) > self.width and self.breaks:
+        if self.rows and self.breaks and len(self.cells) > 2 * self.width:
+            # No full row was glued on: stop waiting and split where the old row most likely ended.
             candidates = [b for b in self.breaks if b <= self.width]
             if candidates:
                 self.close_row(candidates[-1])

@@ -14,8 +14,11 @@ def select(document: Document):
     for template in TEMPLATES:
         if template.matches(document):
             return template
+    first = next((b for b in document.blocks if getattr(b, "clean", "")), None)
+    found = f", found {first.clean[:40]!r}" if first is not None else ""
     raise DocumentError(
         document.source,
         "no known disclosure template matches: expected a title like '<department><year>年部门预算信息公开' "
-        "as the first line of text",
+        f"as the first line of text{found}",
+        first.span.first if first is not None else None,
     )

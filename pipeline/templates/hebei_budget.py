@@ -74,6 +74,8 @@ ASSET_CODES = (
     ("equipment_over_200k", "单价在20万元以上的设备"),
     ("other", "其他固定资产"),
 )
+# Index in SECTION_KEYS of 八、名词解释: a text whose last section comes before it was cut off.
+CUT_OFF_BEFORE = [key for key, _ in SECTION_KEYS].index("glossary")
 PROCUREMENT_COLUMNS = (
     "project_name_zh", "project_budget_yuan", "item_name_zh", "catalogue_code", "quantity_unit_zh",
     "quantity", "unit_price_yuan", "amount_yuan", "current_year_total_yuan", "general_public_budget_yuan",
@@ -138,6 +140,14 @@ class _Parser:
     def warn(self, message: str, line: int | None = None) -> None:
         where = f"{self.doc.source}:{line}" if line else self.doc.source
         self.warnings.append(f"{where}: {message}")
+
+    def literal(self, match: re.Match, para: Paragraph) -> str:
+        """The printed amount of an AMT match; a stray mark before the unit is read past, with a warning."""
+        text = _literal(match, "num")
+        if re.search(r"[。.]\s*(?:万元|元)$", text):
+            self.warn(f"amount printed as {text!r}: read as {match.group('num')} {match.group('unit')}, "
+                      "ignoring the stray mark before the unit", para.span.first)
+        return text
 
     def yuan(self, literal: str, unit: str, line: int) -> int:
         try:
@@ -220,6 +230,9 @@ class _Parser:
                     duties.append(self._duty(text, block))
             elif isinstance(block, Table):
                 units.extend(self.organisation_units(block))
+        # A table split by a page break comes out as two tables: number the units across all of them.
+        for seq, unit in enumerate(units, start=1):
+            unit["unit_seq"] = seq
         return duties, units
 
     def _duty(self, text: str, block: Paragraph) -> dict:
@@ -260,7 +273,7 @@ class _Parser:
             lines[(code, label)] = {
                 "line_code": code, "parent_line_code": parent, "label_zh": label,
                 "amount_yuan": self.yuan(match.group("num"), match.group("unit"), para.span.first),
-                "amount_text": _literal(match, "num"), "change_yuan": None, "change_text": None,
+                "amount_text": self.literal(match, para), "change_yuan": None, "change_text": None,
                 "change_reason_zh": None, "source_ref": para.span.ref, "change_source_ref": None}
 
         paragraphs = [b for b in blocks if isinstance(b, Paragraph)]
@@ -270,7 +283,8 @@ class _Parser:
                 add("income_total", None, "预算收入", m, para)
                 tail = text[m.end():]
                 if tail.startswith(("，其中", ",其中", "。其中")):
-                    for part in re.split(r"[，,；;。]", tail.split("：", 1)[-1]):
+                    # A comma separates sources only after a unit: 6,041.24万元 keeps its thousands comma.
+                    for part in re.split(r"[；;。]|(?<=元)\s*[，,]", tail.split("：", 1)[-1]):
                         pm = re.match(rf"^(?P<label>[^0-9０-９]+?)(?:为)?{AMT}$", part.strip())
                         if not pm:
                             continue
@@ -292,14 +306,15 @@ class _Parser:
                     if lm := re.search(rf"{label}\s*(?:为)?\s*{AMT}", text):
                         add(code, parent, label, lm, para)
                 if im := re.search(r"项目支出[^；;。]*?主要为([^；;。]+)", text):
-                    for part in re.split(r"[及和、，,]", im.group(1)):
+                    # Items are joined after their unit (…万元及…); a name may itself hold 和 or 及.
+                    for part in re.split(r"(?<=元)\s*[及和、，,]", im.group(1)):
                         pm = re.match(rf"^(?P<label>[^0-9０-９]+?)(?:为)?{AMT}$", part.strip())
                         if pm:
                             add("expenditure_project_item", "expenditure_project", pm.group("label").strip(), pm, para)
         # Changes from the previous year (3、比上年增减情况).
         for para in paragraphs:
             text = para.clean
-            if m := re.search(rf"较\s*\d{{4}}\s*年(?:预算)?\s*{CHANGE}", text):
+            if m := re.search(rf"较\s*\d{{4}}\s*年(?:预算)?\s*(?:{CHANGE}|(?P<flat>持平))", text):
                 for code in ("income_total", "expenditure_total"):
                     self._set_change(lines, code, m, None, para)
                 for code, label in (("expenditure_basic", "基本支出"), ("expenditure_project", "项目支出")):
@@ -349,7 +364,7 @@ class _Parser:
         def row(code, parent, label, match):
             return {"expense_code": code, "parent_expense_code": parent, "label_zh": label,
                     "amount_yuan": self.yuan(match.group("num"), match.group("unit"), para.span.first),
-                    "amount_text": _literal(match, "num"),
+                    "amount_text": self.literal(match, para),
                     "change_yuan": None, "change_text": None, "change_reason_zh": None,
                     "source_ref": para.span.ref, "change_source_ref": None}
 
@@ -513,7 +528,9 @@ class _Parser:
             line = row.span.first
             kind = "total" if _compact(values["project_name_zh"]) in ("合计", "总计") else "item"
             record = {"row_seq": len(out) + 1, "row_kind": kind}
-            for key, text in values.items():
+            for i, (key, text) in enumerate(values.items()):
+                # Errors name the cell's own line (a row spans many lines).
+                line = row.cells[i].span.first if i < len(row.cells) else row.span.first
                 if key.endswith("_yuan"):
                     record[key] = None if not text else self.yuan(text, unit, line)
                 elif key == "quantity":
@@ -586,7 +603,7 @@ class _Parser:
             out.append({"line_code": code, "parent_line_code": parent, "is_subset": subset, "label_zh": label,
                         "quantity": quantity, "quantity_unit_zh": qunit.group(1) if qunit else None,
                         "quantity_text": qty_text or None,
-                        "value_yuan": self.yuan(value_text, unit, row.span.first) if value_text else None,
+                        "value_yuan": self.yuan(value_text, unit, row.cells[-1].span.first) if value_text else None,
                         "value_text": value_text or None, "as_of_date": as_of, "source_ref": row.span.ref})
         return out
 
@@ -626,6 +643,15 @@ def parse(document: Document) -> TemplateResult:
     missing = [key for key, _ in SECTION_KEYS if key not in blocks]
     if len(missing) == len(SECTION_KEYS):
         raise p.error("no section headings (一、部门职责及机构设置情况 …) found: not a department budget disclosure")
+    present = [i for i, (key, _) in enumerate(SECTION_KEYS) if key in blocks]
+    if present[-1] < CUT_OFF_BEFORE:
+        # The sections come in a fixed order: when the text ends before 八、名词解释, the file was cut off and
+        # its last figures (a table of 六 or 七 perhaps half read) cannot be trusted. A missing 九 alone, or a
+        # missing section between others, is only a warning (and a section_missing check).
+        last = sections.headings[SECTION_KEYS[present[-1]][0]].clean
+        expected = ", ".join(repr(words[0]) for _, words in SECTION_KEYS[present[-1] + 1:])
+        raise p.error(f"the text ends in section {last!r}: expected the later sections {expected}; the file "
+                      "looks cut off", document.line_count or None)
     for key in missing:
         p.warn(f"section {key!r} is missing")
     duties, units = p.duties(blocks.get("duties", []))
