@@ -2,8 +2,8 @@
 
 One pass over the parsed documents in ``document_id`` order (the order of the published tables; rows of one
 document keep the parser's order) reads each cache entry once and appends its tables to one IPC file per
-table, coalesced into record batches of about :data:`BATCH_ROWS` rows. Memory stays at one entry plus one
-batch per table, however large the corpus.
+table, coalesced into record batches of at most :data:`BATCH_ROWS` rows or :data:`MAX_PENDING_DOCS` documents.
+Memory stays at a few hundred entries plus one batch per table, however large the corpus.
 
 The files go to ``<work_root>/<combined key>/``, where the key hashes the ordered cache keys: a rebuild with
 nothing changed finds the directory complete and reuses it. Older directories are pruned (the newest
@@ -29,6 +29,10 @@ from pipeline.metadata import TableMeta, load_tables
 from pipeline.raw import RawDocument
 
 BATCH_ROWS = 1 << 16
+# A cached table is a zero-copy view of its whole entry file: pending tables keep their entries alive, so a
+# table with one row per document (documents) must be flushed by documents too, or memory grows with the
+# corpus.
+MAX_PENDING_DOCS = 256
 KEEP = 3
 COMPLETE_NAME = "complete"
 
@@ -42,8 +46,9 @@ class CoreTable:
     rows: int
 
     def batches(self) -> Iterator[pa.RecordBatch]:
-        """The record batches, read one at a time from a memory map."""
-        with pa.memory_map(self.path) as source:
+        """The record batches, read one at a time (not memory-mapped: every page of a mapped file that is
+        touched stays in the process's resident memory while the map is open)."""
+        with pa.OSFile(self.path) as source:
             reader = pa.ipc.open_file(source)
             for i in range(reader.num_record_batches):
                 yield reader.get_batch(i)
@@ -82,7 +87,7 @@ class _TableWriter:
         if table.num_rows:
             self.pending.append(table)
             self.pending_rows += table.num_rows
-            if self.pending_rows >= BATCH_ROWS:
+            if self.pending_rows >= BATCH_ROWS or len(self.pending) >= MAX_PENDING_DOCS:
                 self.flush()
 
     def flush(self) -> None:
