@@ -7,6 +7,8 @@ published ``source_ref``. Readers (Tika text now, DOCX later) differ only in how
 
 from __future__ import annotations
 
+import functools
+
 from dataclasses import dataclass, field
 
 
@@ -52,7 +54,7 @@ class Cell:
     paragraphs: tuple[str, ...]
     span: Span
 
-    @property
+    @functools.cached_property  # read many times by the template; the cell never changes
     def text(self) -> str:
         """Non-empty paragraphs, trimmed, joined by newlines; ``""`` for an empty cell.
 

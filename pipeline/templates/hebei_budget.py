@@ -127,6 +127,10 @@ def _literal(match: re.Match, group: str) -> str:
     return match.string[match.start(group):match.end()].strip()
 
 
+_CODE_DIGITS = re.compile(r"[0-9]{3}")
+_DEPARTMENT_CODE = re.compile(r"^(编制部门[：:])?\s*([0-9]{3,})\s*(.+)$")
+
+
 class _Parser:
     def __init__(self, doc: Document) -> None:
         self.doc = doc
@@ -628,7 +632,9 @@ class _Parser:
         for table in self.doc.tables:
             for row in table.rows:
                 for text in row.texts():
-                    m = re.match(r"^(编制部门[：:])?\s*([0-9]{3,})\s*(.+)$", _compact(text))
+                    if not _CODE_DIGITS.search(text):  # cheap filter: most cells hold no code
+                        continue
+                    m = _DEPARTMENT_CODE.match(_compact(text))
                     if m and (department.startswith(m.group(3)) or m.group(3).startswith(department[:4])):
                         candidates.append((0 if m.group(1) else 1, len(m.group(2)), m.group(2)))
         return min(candidates)[2] if candidates else None
