@@ -38,16 +38,10 @@ from pipeline.paths import REPO_ROOT
 
 
 def corpus(count: int, seed: int, out_dir: Path) -> tuple[list[Path], str]:
-    """Generated documents: ``pipeline.synth.generate_corpus`` when it exists, else the temporary stand-in."""
-    try:
-        from pipeline.synth import generate_corpus  # type: ignore[import-not-found]
+    """Generated documents (``pipeline.synth.generate_corpus``) and the name of their source."""
+    from pipeline.synth import generate_corpus
 
-        source = "pipeline.synth.generate_corpus"
-    except ImportError:
-        from benchmarks.standin import generate_corpus
-
-        source = "benchmarks.standin (TEMPORARY stand-in: seed variants)"
-    return list(generate_corpus(count, seed, out_dir)), source
+    return list(generate_corpus(count, seed, out_dir)), "pipeline.synth.generate_corpus"
 
 
 # -- process-tree RSS ------------------------------------------------------------------------------------------

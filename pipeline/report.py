@@ -123,19 +123,28 @@ def write(report: dict, out_dir: Path) -> Path:
     return path
 
 
-def summary_lines(report: dict) -> list[str]:
-    """A human summary: counts, then each quarantined and warned document with file:line and reason."""
+def summary_lines(report: dict, *, max_quarantined: int = 50, max_warnings: int = 20) -> list[str]:
+    """A human summary: counts, then quarantined and warned documents with file:line and reason.
+
+    At most ``max_quarantined`` / ``max_warnings`` lines of each (a corpus of thousands can have thousands of
+    warnings); a last line says how many more the build report lists.
+    """
     c = report["counts"]
     lines = [f"Documents: {c['documents']} — {c['built']} built, {c['warned']} built with warnings, "
              f"{c['quarantined']} quarantined"]
+    quarantined, warnings = [], []
     for doc in report["documents"]:
         if doc["status"] == "quarantined":
             where = f"{doc['file']}:{doc['line']}" if doc.get("line") else doc["file"]
-            lines.append(f"  QUARANTINED {where}: {doc['reason']}")
-    for doc in report["documents"]:
+            quarantined.append(f"  QUARANTINED {where}: {doc['reason']}")
         for w in doc.get("warnings", []):
             where = f"{doc['file']}:{w['line']}" if w["line"] else doc["file"]
-            lines.append(f"  warning {where}: {w['message']}")
+            warnings.append(f"  warning {where}: {w['message']}")
+    for kind, items, limit in (("quarantined documents", quarantined, max_quarantined),
+                               ("warnings", warnings, max_warnings)):
+        lines.extend(items[:limit])
+        if len(items) > limit:
+            lines.append(f"  ... and {len(items) - limit} more {kind}: all are in the build report")
     for note in report.get("notes", []):
         lines.append(f"  note: {note}")
     return lines
