@@ -13,6 +13,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 CORE_CHECKS = dg.AssetKey("core_checks")
+# Rows listed in the check's metadata: enough to act on in the UI; the checks table has all of them.
+MAX_LISTED = 200
 _LISTED = ("document_id", "check_id", "check_seq", "status", "subject", "stated_yuan", "computed_yuan",
            "difference_yuan", "tolerance_yuan", "found_text", "source_ref")
 
@@ -31,15 +33,19 @@ def _result(core_checks, kinds: tuple[str, ...], bad: tuple[str, ...], what: str
     statuses = mine.column("status").to_pylist() if mine.num_rows else []
     counts = {s: statuses.count(s) for s in ("pass", "fail", "warn", "skip")}
     flagged_rows = mine.filter(pc.is_in(mine.column("status"), pa.array(bad))) if mine.num_rows else mine
-    flagged = [{k: r[k] for k in _LISTED} for r in flagged_rows.to_pylist()]
+    flagged = [{k: r[k] for k in _LISTED} for r in flagged_rows.slice(0, MAX_LISTED).to_pylist()]
     table = ["| document | check | # | status | subject | lines |", "| --- | --- | --- | --- | --- | --- |"]
     table += [f"| {r['document_id']} | {r['check_id']} | {r['check_seq']} | {r['status']} | "
               f"{(r['subject'] or '').replace('|', '/')} | {r['source_ref'] or ''} |" for r in flagged]
+    n_flagged = flagged_rows.num_rows
+    if n_flagged > MAX_LISTED:
+        table.append(f"| … {n_flagged - MAX_LISTED} more rows in the checks table | | | | | |")
     return dg.AssetCheckResult(
-        passed=not flagged,
+        passed=not n_flagged,
         severity=dg.AssetCheckSeverity.WARN,
-        description=f"{len(flagged)} {what}" if flagged else None,
-        metadata={**counts, "flagged": dg.MetadataValue.json(flagged), "flagged_table": dg.MetadataValue.md("\n".join(table))},
+        description=f"{n_flagged} {what}" if n_flagged else None,
+        metadata={**counts, "flagged_count": n_flagged, "flagged": dg.MetadataValue.json(flagged),
+                  "flagged_table": dg.MetadataValue.md("\n".join(table))},
     )
 
 

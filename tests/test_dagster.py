@@ -270,3 +270,24 @@ def test_sources_are_valid_v2_source_items():
     assert "http://example.gov.cn/a.doc" in sources[1]["description"]
     assert "2026-11-27" in sources[1]["description"]
     assert sources[1]["version"] == "sha256:" + "ab" * 32
+
+
+def test_warn_check_lists_at_most_max_listed_rows_and_counts_all():
+    import types
+
+    import pyarrow as pa
+
+    from pipeline import check_assets
+
+    n = check_assets.MAX_LISTED + 7
+    rows = [{"document_id": f"d{i}", "check_id": "amount_written_oddly", "check_seq": 1, "check_kind": "anomaly",
+             "status": "warn", "subject": None, "stated_yuan": None, "computed_yuan": None, "difference_yuan": None,
+             "tolerance_yuan": None, "found_text": "4.37。万元", "source_ref": "L65"} for i in range(n)]
+    rows.append({**rows[0], "document_id": "ok", "status": "pass"})
+    table = pa.Table.from_pylist(rows)
+    core_checks = types.SimpleNamespace(read=lambda: table)  # what combine.CoreTable offers
+    result = check_assets.no_source_anomalies(core_checks)
+    assert not result.passed
+    assert result.metadata["flagged_count"].value == n
+    assert len(result.metadata["flagged"].value) == check_assets.MAX_LISTED
+    assert result.metadata["warn"].value == n and result.metadata["pass"].value == 1
