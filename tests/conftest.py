@@ -7,6 +7,14 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Property tests are derandomised by default so that a CI run is reproducible: the same examples every time
+# (a test's own @settings still sets its example count). HYPOTHESIS_PROFILE=explore draws new examples;
+# keep any failure it finds as a regression case.
+settings.register_profile("default", derandomize=True, database=None)
+settings.register_profile("explore", derandomize=False)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 # Builds in the tests (in-process and CLI subprocesses) use a parse cache of their own, not ~/.cache/yusuan.
 if "YUSUAN_CACHE_DIR" not in os.environ:
