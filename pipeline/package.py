@@ -93,20 +93,6 @@ def format_decimal(value: decimal.Decimal) -> str:
     return format(value, "f")
 
 
-def csv_cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, decimal.Decimal):
-        return format_decimal(value)
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
-
-
 # -- rows ---------------------------------------------------------------------------------------------------
 
 

@@ -38,3 +38,22 @@ def seed_parsed():
 
     (raw,) = [d for d in discover(RAW_DIR) if d.relpath == SEED_NAME]
     return parse_raw_document(raw)
+
+
+def csv_cell_text(value) -> str:
+    """Reference text of a CSV cell, from a Python value (the package's convention): "" for None,
+    true/false, plain-notation decimals, ISO dates. Tests compare the Arrow writer's output with it."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from pipeline.package import format_decimal
+
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return format_decimal(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)

@@ -18,7 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import RAW_DIR, SEED_NAME
+from conftest import RAW_DIR, SEED_NAME, csv_cell_text
 from pipeline import columnar, package
 from pipeline.cache import ParseCache, read_entry
 from pipeline.definitions import JOB_NAME, build_defs
@@ -164,7 +164,7 @@ def test_csv_text_is_what_csv_writer_writes(texts):
     rows = [{"document_id": "d", "term_seq": i + 1, "term_zh": t or "x", "definition_zh": t or "y",
              "source_ref": "L1"} for i, t in enumerate(texts)]
     table = columnar.rows_to_table(GLOSSARY, rows)
-    cells = [[package.csv_cell(row[n]) for n in GLOSSARY.field_names] for row in package.prepare_rows(GLOSSARY, rows)]
+    cells = [[csv_cell_text(row[n]) for n in GLOSSARY.field_names] for row in package.prepare_rows(GLOSSARY, rows)]
     expected = io.StringIO()
     csv.writer(expected, lineterminator="\n", quoting=csv.QUOTE_MINIMAL).writerows(cells)
     ours = columnar.csv_text(table)

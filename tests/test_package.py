@@ -20,9 +20,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from conftest import csv_cell_text
+
 from pipeline import metadata, package, publish, validate
 from pipeline.metadata import TABLE_ORDER, MetadataError, load_package_metadata, load_tables
-from pipeline.package import RowError, csv_cell, write_package
+from pipeline.package import RowError, write_package
 from pipeline.publish import PublishError, discard, make_staging_dir
 from pipeline.validate import check_profiles, validate_package
 
@@ -230,16 +232,27 @@ def test_csv_format(written):
     assert fixed[1]["as_of_date"] == "2026-11-27" and fixed[1]["value_yuan"] == "15034"
 
 
-def test_csv_cell_is_exact():
-    assert csv_cell(Decimal("16.9")) == "16.9"
-    assert csv_cell(Decimal("15034")) == "15034"
-    assert csv_cell(Decimal("1.5034E+4")) == "15034"
-    assert csv_cell(Decimal("1E-7")) == "0.0000001"
-    assert csv_cell(Decimal("0.10")) == "0.10"
-    assert csv_cell(Decimal("-0.0")) == "0.0"
-    assert csv_cell(123456789012345678) == "123456789012345678"
-    assert (csv_cell(True), csv_cell(False), csv_cell(None)) == ("true", "false", "")
-    assert csv_cell(dt.date(2019, 1, 2)) == "2019-01-02"
+def _written_cell(seed_parsed, field: str, value) -> str:
+    """The CSV text the package writer gives ``value`` in a fixed_assets row (columnar.rows_to_table -> csv_text)."""
+    from pipeline import columnar
+
+    meta = load_tables()["fixed_assets"]
+    row = {**seed_parsed.tables["fixed_assets"][1], field: value}
+    cells = next(csv.reader(io.StringIO(columnar.csv_text(columnar.rows_to_table(meta, [row])).decode("utf-8"))))
+    return cells[meta.field_names.index(field)]
+
+
+def test_csv_cells_are_exact(seed_parsed):
+    cell = lambda field, value: _written_cell(seed_parsed, field, value)  # noqa: E731
+    assert cell("quantity", Decimal("16.9")) == "16.9"
+    assert cell("quantity", Decimal("15034")) == "15034"
+    assert cell("quantity", Decimal("1.5034E+4")) == "15034"
+    assert cell("quantity", Decimal("1E-7")) == "0.0000001"
+    assert cell("quantity", Decimal("0.10")) == "0.10"
+    assert cell("quantity", Decimal("-0.0")) == "0.0"
+    assert cell("value_yuan", 123456789012345678) == "123456789012345678"
+    assert (cell("is_subset", True), cell("is_subset", False), cell("quantity", None)) == ("true", "false", "")
+    assert cell("as_of_date", dt.date(2019, 1, 2)) == "2019-01-02"
 
 
 def test_bytes_and_hashes_match_files(written):
@@ -262,7 +275,7 @@ def test_parquet_types_and_rows_equal_csv(written):
         pq_rows = table.to_pylist()
         assert len(pq_rows) == len(csv_rows) == 2
         for p, c in zip(pq_rows, csv_rows):
-            rendered = {k: ("" if v is None else csv_cell(v)) for k, v in p.items()}
+            rendered = {k: csv_cell_text(v) for k, v in p.items()}
             if name in ("fixed_assets", "procurement_items") and p["quantity"] is not None:
                 assert p["quantity"] == Decimal("16.9") and isinstance(p["quantity"], Decimal)
             for k, ftype in meta.field_types.items():
