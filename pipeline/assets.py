@@ -102,7 +102,7 @@ def _log_capped(log, messages) -> None:
 @dg.asset(group_name="raw", description="The raw disclosure files in raw_dir, with their manifest metadata and sha256.")
 def raw_documents(context: dg.AssetExecutionContext, paths: YusuanPaths) -> list[RawDocument]:
     raw_dir = paths.raw_path()
-    docs = discover(raw_dir)
+    docs = discover(raw_dir, memo_dir=paths.cache_path())  # the sha256 memo lives with the parse cache
     warnings = [w for doc in docs for w in doc.warnings]
     warnings += [f"{f}: listed in the manifest but not in {raw_dir}" for f in missing_from_disk(raw_dir)]
     _log_capped(context.log.warning, warnings)

@@ -11,6 +11,13 @@ document is quarantined all the same (not cached). Files yielding one ``document
 
 The result does not depend on the number of workers: documents are processed and reported in relpath order
 and every entry is a pure function of its key.
+
+Look-ups go through the cache's hit index (:class:`~pipeline.cache.HitIndex`): a document found there costs
+one ``os.stat`` of its entry file instead of reading and checking the entry, so a rebuild that adds one
+document to 10,000 reads one raw file and one entry. The index is rewritten at the end with this corpus's
+entries (only if they differ from what it held); an index entry whose file is gone or was replaced falls
+back to reading the entry, and a corrupt index is ignored, so the index can make a build slower, never
+different.
 """
 
 from __future__ import annotations
@@ -24,7 +31,7 @@ from pathlib import Path
 
 from pipeline.build import BuildError, FailedDocument, ParseResults, quarantine_duplicates
 from pipeline.cache import ParseCache, read_entry
-from pipeline.raw import RawDocument
+from pipeline.raw import RawDocument, gc_paused
 
 
 @dataclass(frozen=True)
@@ -131,8 +138,10 @@ def parse_corpus(
     ``on_document(index, total, raw, error_or_None, parsed_now)`` is called in relpath order (progress).
     """
     ordered = sorted(raws, key=lambda r: r.relpath)
-    keys = [cache.key(raw) for raw in ordered]
-    headers = [read_entry(cache.path(key), key, decode=False) for key in keys]
+    with gc_paused():  # the look-ups and the results are a corpus's worth of objects, not garbage
+        keys = [cache.key(raw) for raw in ordered]
+        index = cache.index()
+        headers = [index.lookup(key) for key in keys]
     misses = [i for i, h in enumerate(headers) if h is None]
 
     workers = default_workers() if workers is None else max(1, workers)
@@ -144,12 +153,20 @@ def parse_corpus(
     else:
         bugs = [_parse_star(job) for job in jobs]
     uncached = {i: bug for i, bug in zip(misses, bugs) if bug is not None}
+    with gc_paused():
+        return _collect(ordered, keys, headers, misses, uncached, cache, index, on_document)
+
+
+def _collect(ordered, keys, headers, misses, uncached, cache, index, on_document) -> ParseResults:
+    """Read back the entries just written, save the hit index and assemble the results in relpath order."""
     for i in misses:
         if i in uncached:
             continue
         headers[i] = read_entry(cache.path(keys[i]), keys[i], decode=False)
         if headers[i] is None:
             raise BuildError(f"{ordered[i].relpath}: the parse cache entry just written cannot be read back")
+        index.record(keys[i], headers[i])
+    index.save()
 
     parsed, failed = [], []
     missed = set(misses)
@@ -163,7 +180,7 @@ def parse_corpus(
                 document_id=entry.document_id,
                 source_file=raw.relpath,
                 key=key,
-                entry_path=str(cache.path(key)),
+                entry_path=cache.path_str(key),
                 rows=dict(entry.rows),
                 warnings=entry.warnings,
                 parsed_now=i in missed,

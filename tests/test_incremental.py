@@ -9,7 +9,9 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import dagster as dg
@@ -19,7 +21,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import RAW_DIR, SEED_NAME, csv_cell_text
-from pipeline import columnar, package
+from pipeline import cache as cache_module
+from pipeline import columnar, incremental, package
 from pipeline.cache import ParseCache, read_entry
 from pipeline.definitions import JOB_NAME, build_defs
 from pipeline.incremental import parse_corpus
@@ -109,6 +112,74 @@ def test_corrupt_cache_entries_are_parsed_again_never_trusted(corpus: Path, tmp_
     assert [doc.parsed_now for _, doc in again.parsed] == [True, True, True]
     assert [p.read_bytes() for p in entries] == [Path(d.entry_path).read_bytes() for _, d in first.parsed]
     assert read_entry(entries[0], "not-the-key") is None
+
+
+# -- the hit index -------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def entry_reads(monkeypatch):
+    """Count the cache entry files parse_corpus reads (both modules' references to read_entry)."""
+    calls = []
+
+    def counting(path, key, **kwargs):
+        calls.append(Path(path).name)
+        return read_entry(path, key, **kwargs)
+
+    monkeypatch.setattr(cache_module, "read_entry", counting)
+    monkeypatch.setattr(incremental, "read_entry", counting)
+    return calls
+
+
+def settled(results):
+    """``results`` as a rebuild reports them: nothing parsed now."""
+    return replace(results, parsed=tuple((raw, replace(doc, parsed_now=False)) for raw, doc in results.parsed))
+
+
+def test_hit_index_answers_an_unchanged_corpus_without_reading_entries(corpus, tmp_path, entry_reads):
+    (corpus / "broken.tika.txt").write_text("这不是一份部门预算。\n", encoding="utf-8")  # a cached failure too
+    cache = ParseCache(tmp_path / "cache")
+    raws = discover(corpus)
+    first = parse_corpus(raws, cache, workers=1)
+    assert len(first.parsed) == 3 and len(first.failed) == 1 and (cache.dir / "index.json").is_file()
+    entry_reads.clear()
+    again = parse_corpus(raws, cache, workers=1)
+    assert entry_reads == []
+    assert again == settled(first)
+    # the same answers as reading every entry (no index)
+    (cache.dir / "index.json").unlink()
+    assert parse_corpus(raws, cache, workers=1) == again and len(entry_reads) == 4
+
+
+def test_hit_index_falls_back_when_an_entry_file_is_gone(corpus, tmp_path, entry_reads):
+    cache = ParseCache(tmp_path / "cache")
+    raws = discover(corpus)
+    first = parse_corpus(raws, cache, workers=1)
+    gone = Path(first.parsed[1][1].entry_path)
+    gone.unlink()
+    entry_reads.clear()
+    again = parse_corpus(raws, cache, workers=1)
+    assert [doc.parsed_now for _, doc in again.parsed] == [False, True, False]
+    assert gone.is_file() and settled(again) == settled(first)
+    # read: the missing entry (a miss), then the one just written; the others came from the index
+    assert entry_reads == [gone.name, gone.name]
+
+
+def test_corrupt_or_foreign_hit_index_is_ignored(corpus, tmp_path, entry_reads):
+    cache = ParseCache(tmp_path / "cache")
+    raws = discover(corpus)
+    first = parse_corpus(raws, cache, workers=1)
+    index = cache.dir / "index.json"
+    good = index.read_bytes()
+    foreign = json.loads(good) | {"fingerprint": "f" * 64}  # another code version's index, with other ids
+    for record in foreign["entries"].values():
+        record[1] = "not-this-document"
+    for content in (good[: len(good) // 2], b"[1, 2]", json.dumps(foreign).encode()):
+        index.write_bytes(content)
+        entry_reads.clear()
+        assert parse_corpus(raws, cache, workers=1) == settled(first)
+        assert len(entry_reads) == 3
+    assert index.read_bytes() == good  # rewritten
 
 
 def test_output_does_not_depend_on_the_number_of_workers(corpus: Path, tmp_path: Path):

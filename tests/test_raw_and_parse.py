@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 
 import pytest
 
 from conftest import RAW_DIR, SEED_NAME
-from pipeline import ids
+from pipeline import ids, raw
 from pipeline.errors import DocumentError
 from pipeline.metadata import load_tables
 from pipeline.parse import parse_raw_document
@@ -46,6 +47,83 @@ def test_changed_file_keeps_its_new_hash_and_warns(raw_copy):
     (doc,) = discover(raw_copy)
     assert doc.sha256 == sha256_file(path) != doc.manifest.sha256
     assert "differs" in doc.warnings[0]
+
+
+# -- the sha256 memo ------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def hash_calls(monkeypatch):
+    """Count the raw files discover() reads; files written by the test are memoised at once (no racy window)."""
+    calls = []
+    real = raw.sha256_file
+    monkeypatch.setattr(raw, "sha256_file", lambda path: calls.append(path.name) or real(path))
+    monkeypatch.setattr(raw, "MEMO_RACY_NS", 0)
+    return calls
+
+
+def test_hash_memo_spares_reading_unchanged_files(raw_copy, tmp_path, hash_calls):
+    shutil.copy(raw_copy / SEED_NAME, raw_copy / "copy.txt")
+    memo = tmp_path / "cache"
+    first = discover(raw_copy, memo_dir=memo)
+    assert len(hash_calls) == 2 and raw.memo_path(memo, raw_copy).is_file()
+    hash_calls.clear()
+    assert discover(raw_copy, memo_dir=memo) == first == discover(raw_copy)
+    assert sorted(hash_calls) == sorted([SEED_NAME, "copy.txt"])  # only the memo-less discover read them
+
+    (raw_copy / "copy.txt").unlink()  # its entry is dropped when the memo is next written
+    assert [d.relpath for d in discover(raw_copy, memo_dir=memo)] == [SEED_NAME]
+    assert list(json.loads(raw.memo_path(memo, raw_copy).read_text())["files"]) == [SEED_NAME]
+
+
+def test_rewrite_with_restored_mtime_is_hashed_again(raw_copy, tmp_path, hash_calls):
+    path, memo = raw_copy / SEED_NAME, tmp_path / "cache"
+    (before,) = discover(raw_copy, memo_dir=memo)
+    old = path.stat()
+    data = path.read_bytes()
+    path.write_bytes(data[:-3] + b"XYZ")  # same size, other bytes
+    os.utime(path, ns=(old.st_atime_ns, old.st_mtime_ns))
+    assert (path.stat().st_size, path.stat().st_mtime_ns) == (old.st_size, old.st_mtime_ns)
+    hash_calls.clear()
+    (after,) = discover(raw_copy, memo_dir=memo)
+    assert hash_calls == [SEED_NAME]  # caught by the ctime the rewrite set
+    assert after.sha256 == sha256_file(path) != before.sha256 and "differs" in after.warnings[0]
+
+
+def test_corrupt_or_foreign_memo_is_ignored(raw_copy, tmp_path, hash_calls):
+    memo = tmp_path / "cache"
+    expected = discover(raw_copy)
+    path = raw.memo_path(memo, raw_copy)
+    path.parent.mkdir()
+    (doc,) = expected
+    identity = raw._identity((raw_copy / SEED_NAME).stat())
+    foreign = {"format": "other", "files": {SEED_NAME: f"{identity} {'0' * 64}"}}
+    for content in (b"\x00garbage{", b"[]", json.dumps(foreign).encode(),
+                    json.dumps({"format": raw.MEMO_FORMAT, "files": {SEED_NAME: "nonsense"}}).encode(),
+                    json.dumps({"format": raw.MEMO_FORMAT, "files": {SEED_NAME: [identity, 12]}}).encode()):
+        path.write_bytes(content)
+        hash_calls.clear()
+        assert discover(raw_copy, memo_dir=memo) == expected
+        assert hash_calls == [SEED_NAME]
+    assert json.loads(path.read_text())["files"] == {SEED_NAME: f"{identity} {doc.sha256}"}  # rewritten, valid
+
+
+def test_file_changed_just_before_discovery_is_not_memoised(raw_copy, tmp_path, monkeypatch):
+    calls = []
+    real = raw.sha256_file
+    monkeypatch.setattr(raw, "sha256_file", lambda path: calls.append(path.name) or real(path))
+    (raw_copy / SEED_NAME).write_bytes((raw_copy / SEED_NAME).read_bytes())  # ctime: now
+    discover(raw_copy, memo_dir=tmp_path / "cache")
+    discover(raw_copy, memo_dir=tmp_path / "cache")
+    # it could change again within the same timestamp tick unnoticed: hashed until it is MEMO_RACY_NS old
+    assert calls == [SEED_NAME, SEED_NAME]
+
+
+def test_refused_file_is_never_read_with_the_memo(raw_copy, tmp_path, hash_calls):
+    memo = tmp_path / "cache"
+    for _ in range(2):
+        (doc,) = discover(raw_copy, max_bytes=1000, memo_dir=memo)
+        assert doc.refusal and doc.sha256 == "" and hash_calls == []
 
 
 def test_bad_manifest_is_a_clear_error(raw_copy):
