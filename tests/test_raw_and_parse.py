@@ -126,6 +126,24 @@ def test_refused_file_is_never_read_with_the_memo(raw_copy, tmp_path, hash_calls
         assert doc.refusal and doc.sha256 == "" and hash_calls == []
 
 
+def test_discover_lists_files_in_path_order_as_rglob_did(tmp_path):
+    """The directory walk (os.scandir) lists what ``rglob("*")`` listed, in Path order ("a/b" before "a-b")."""
+    raw_dir, outside = tmp_path / "raw", tmp_path / "outside"
+    for rel in ("a/b/f.txt", "a-b/g.txt", "a.txt", ".hidden/h.txt", "a/.sub/k.txt", ".dot", "README.md"):
+        (raw_dir / rel).parent.mkdir(parents=True, exist_ok=True)
+        (raw_dir / rel).write_text(rel, encoding="utf-8")
+    outside.mkdir()
+    (outside / "o.txt").write_text("o", encoding="utf-8")
+    (raw_dir / "dir-link").symlink_to(outside, target_is_directory=True)  # not descended into
+    (raw_dir / "in-link.txt").symlink_to(raw_dir / "a.txt")
+    (raw_dir / "broken.txt").symlink_to(raw_dir / "nowhere")
+    listed = [d.relpath for d in discover(raw_dir)]
+    assert listed == ["a/b/f.txt", "a-b/g.txt", "a.txt", "broken.txt", "in-link.txt"]
+    old = sorted(p for p in raw_dir.rglob("*") if p.is_file() or (p.is_symlink() and not p.is_dir()))
+    old = [p.relative_to(raw_dir).as_posix() for p in old]
+    assert listed == [r for r in old if not any(part.startswith(".") for part in r.split("/")) and r != "README.md"]
+
+
 def test_bad_manifest_is_a_clear_error(raw_copy):
     (raw_copy / "manifest.json").write_text(json.dumps({"documents": [{"file": "a", "colour": "red"}]}))
     with pytest.raises(ManifestError, match="unknown keys"):
