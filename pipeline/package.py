@@ -449,10 +449,16 @@ def build_readme(
 
     lines += ["## Data", ""]
     lines += [
-        "Each table is published twice with the same rows: as CSV (`data/<table>.csv`, UTF-8, comma-separated, "
-        "header row, empty cell = missing value, booleans `true`/`false`, dates ISO 8601, numbers as exact "
-        "decimal literals) and as Parquet (`data/<table>.parquet`, exact `decimal128` numbers, `date32` dates). "
-        "`datapackage.json` describes every file with its Table Schema and SHA-256 (and, for the CSV files, size).",
+        "Each table is published twice with the same rows: as CSV (UTF-8, comma-separated, header row, empty "
+        "cell = missing value, booleans `true`/`false`, dates ISO 8601, numbers as exact decimal literals) and as "
+        "Parquet (exact `decimal128` numbers, `date32` dates). Both are split into parts: "
+        "`data/csv/<table>/part-00000.csv`, … and `data/parquet/<table>/part-00000.parquet`, …; part *i* of every "
+        "table holds the rows of the same run of documents (in `document_id` order, about 256 documents per part), "
+        "and every CSV part has the header row. Read a table's Parquet folder whole with pyarrow, pandas or DuckDB "
+        "(`data/parquet/<table>/*.parquet`). `datapackage.json` describes each table as one multi-part resource "
+        "with its Table Schema; its `parts` list gives each file's size, SHA-256, row count and `documentIds` "
+        "range. frictionless reads the multi-part CSV resources whole, but of a multi-part Parquet resource only "
+        "the first file.",
         "",
         "| Table | Rows | Title |",
         "| --- | --- | --- |",

@@ -300,6 +300,21 @@ def test_descriptor_passes_v2_profile(written):
     assert errors and any("datapackage profile" in e for e in errors)
 
 
+def test_package_profile_inlines_the_resource_and_table_schema_profiles():
+    """check_profiles runs the resource/schema profiles only when the package profile fails: sound only because
+    the package profile embeds them unchanged."""
+    load = lambda name: json.loads((validate.PROFILES_DIR / f"{name}.json").read_text(encoding="utf-8"))
+    item = load("datapackage")["properties"]["resources"]["items"]
+    resource, table_schema = load("dataresource"), load("tableschema")
+    for key in ("type", "oneOf", "properties", "required"):
+        assert item.get(key) == resource.get(key)
+    inlined = resource["properties"]["schema"]
+    meta = {"$schema", "propertyOrder", "title", "description", "type"}  # type: inlined also allows a path
+    assert set(inlined) - meta == set(table_schema) - meta
+    for key in set(table_schema) - meta:
+        assert inlined[key] == table_schema[key], key
+
+
 def test_profiles_are_byte_identical_copies():
     if not SHARED_PROFILES.is_dir():
         pytest.skip("shared standards folder not present")
