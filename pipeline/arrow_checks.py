@@ -47,12 +47,13 @@ _TRUE = ["true", "True", "TRUE", "1"]
 
 
 class _Errors(list):
-    def __init__(self, resource: str):
+    def __init__(self, resource: str, where: str = ""):
         super().__init__()
         self.resource = resource
+        self.where = f"{where}: " if where else ""
 
     def add(self, kind: str, message: str) -> None:
-        self.append(f"resource {self.resource!r}: {kind}: {message}")
+        self.append(f"resource {self.resource!r}: {kind}: {self.where}{message}")
 
     def rows(self, kind: str, mask: pa.Array, describe) -> None:
         """One error per row where ``mask`` is true (at most MAX_ROW_ERRORS), then a count of the rest."""
@@ -274,8 +275,11 @@ def compare_parquet(meta: TableMeta, csv_typed: pa.Table, csv_text: pa.Table, pa
     return errors
 
 
-def check_tables(metas: dict[str, TableMeta], paths: dict[str, Path], parquet_suffix: str) -> tuple[list[str], dict[str, int]]:
-    """Run every row check on the tables whose CSV (and Parquet) files are in ``paths`` (by resource name)."""
+def check_tables(metas: dict[str, TableMeta], paths: dict[str, Path], parquet_suffix: str, where: str = "") -> tuple[list[str], dict[str, int]]:
+    """Run every row check on the tables whose CSV (and Parquet) files are in ``paths`` (by resource name).
+
+    ``where`` (e.g. the part's name) is put in front of every row error's message.
+    """
     errors: list[str] = []
     stats: dict[str, int] = {}
     fk_columns = foreign_key_columns(metas)
@@ -283,7 +287,7 @@ def check_tables(metas: dict[str, TableMeta], paths: dict[str, Path], parquet_su
 
     def check_one(name: str) -> tuple[list[str], int | None, pa.Table | None]:
         meta = metas[name]
-        table_errors = _Errors(name)
+        table_errors = _Errors(name, where)
         text = read_csv_text(meta, paths[name], table_errors)
         typed = check_fields(meta, text, table_errors) if text is not None else None
         if typed is None:
@@ -308,7 +312,7 @@ def check_tables(metas: dict[str, TableMeta], paths: dict[str, Path], parquet_su
             csv_keys[name] = keys
     for name, meta in metas.items():
         if name in csv_keys:
-            fk_errors = _Errors(name)
+            fk_errors = _Errors(name, where)
             check_foreign_keys(meta, csv_keys, fk_errors)
             errors += fk_errors
     return errors, stats

@@ -199,7 +199,7 @@ def core_tables(context: dg.AssetExecutionContext, paths: YusuanPaths, parsed_do
         yield dg.Output(
             tables[name],
             output_name=core_asset_name(name),
-            metadata={"rows": tables[name].rows, "path": dg.MetadataValue.path(tables[name].path)},
+            metadata={"rows": tables[name].rows, "parts": len(tables[name].parts)},
         )
 
 
@@ -237,14 +237,19 @@ def datapackage_staging(
             context.log.warning(note)
         staging = publish.make_staging_dir(out_dir)
         try:
-            descriptor = package.write_package(
+            descriptor, written = package.write_package_parts(
                 tables, staging, sources=build.compute_sources(raws), created=build.compute_created(raws)
             )
-            validation = validate.validate_package(descriptor)
+            # Parts linked from a rendering an earlier build validated are not read again (validate.py).
+            validation = validate.validate_package(descriptor, trusted=package.trusted_parts(written))
+            if validation.ok:
+                package.record_validated(written)
         except BaseException:
             _discard_quietly(context, staging)
             raise
     rows = {name: table.rows for name, table in tables.items()}
+    reused = sum(1 for part in written if part.reused)
+    context.log.info(f"{len(written)} part(s): {len(written) - reused} written, {reused} reused unchanged")
     staged = StagedPackage(
         staging_dir=str(staging),
         descriptor_path=str(descriptor),
@@ -262,6 +267,8 @@ def datapackage_staging(
             "valid": staged.valid,
             "error_count": len(staged.errors),
             "rows": dg.MetadataValue.json(rows),
+            "parts": len(written),
+            "parts_reused": reused,
         }
     )
     return staged

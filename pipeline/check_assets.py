@@ -26,18 +26,22 @@ def _table(core_checks) -> pa.Table:
 
 def _result(core_checks, kinds: tuple[str, ...], bad: tuple[str, ...], what: str) -> dg.AssetCheckResult:
     table = _table(core_checks)
-    if table.num_rows == 0:
-        mine = table
-    else:  # filter in Arrow: only the flagged rows become dicts, however large the corpus
-        mine = table.filter(pc.is_in(table.column("check_kind"), pa.array(kinds)))
-    statuses = mine.column("status").to_pylist() if mine.num_rows else []
-    counts = {s: statuses.count(s) for s in ("pass", "fail", "warn", "skip")}
-    flagged_rows = mine.filter(pc.is_in(mine.column("status"), pa.array(bad))) if mine.num_rows else mine
-    flagged = [{k: r[k] for k in _LISTED} for r in flagged_rows.slice(0, MAX_LISTED).to_pylist()]
+    # Masks over two columns; only the listed rows are taken from the other columns (a corpus has hundreds
+    # of thousands of check rows, and filtering the whole table would copy all of them).
+    if table.num_rows:
+        mine = pc.is_in(table.column("check_kind"), pa.array(kinds))
+        found = pc.value_counts(table.column("status").filter(mine)).to_pylist()
+        flagged_mask = pc.and_(mine, pc.is_in(table.column("status"), pa.array(bad)))
+        n_flagged = pc.sum(flagged_mask).as_py() or 0
+        listed = table.select(list(_LISTED)).filter(flagged_mask).slice(0, MAX_LISTED).to_pylist()
+    else:
+        found, n_flagged, listed = [], 0, []
+    by_status = {item["values"]: item["counts"] for item in found}
+    counts = {s: by_status.get(s, 0) for s in ("pass", "fail", "warn", "skip")}
+    flagged = [{k: r[k] for k in _LISTED} for r in listed]
     table = ["| document | check | # | status | subject | lines |", "| --- | --- | --- | --- | --- | --- |"]
     table += [f"| {r['document_id']} | {r['check_id']} | {r['check_seq']} | {r['status']} | "
               f"{(r['subject'] or '').replace('|', '/')} | {r['source_ref'] or ''} |" for r in flagged]
-    n_flagged = flagged_rows.num_rows
     if n_flagged > MAX_LISTED:
         table.append(f"| … {n_flagged - MAX_LISTED} more rows in the checks table | | | | | |")
     return dg.AssetCheckResult(

@@ -185,7 +185,8 @@ def cmd_build(args: argparse.Namespace, out: Console, err: Console) -> int:
             # No DAGSTER_HOME: a throwaway instance in a temporary directory, so nothing litters the CWD.
             tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="yusuan-dagster-"))
             instance = stack.enter_context(dg.DagsterInstance.ephemeral(tempdir=tmp))
-        defs = build_defs(raw_dir=raw_dir, out_dir=out_dir, cache_dir=args.cache, workers=args.workers)
+        defs = build_defs(raw_dir=raw_dir, out_dir=out_dir, cache_dir=args.cache, workers=args.workers,
+                          in_memory_io=True)
         # Replace Dagster's console logger (one DEBUG line per event) by the progress display.
         job = defs.resolve_job_def(JOB_NAME).with_logger_defs({"console": _progress_logger_def(err)})
         err.print(f"Building from {raw_dir} into {out_dir}", highlight=False)
@@ -238,8 +239,11 @@ def cmd_build(args: argparse.Namespace, out: Console, err: Console) -> int:
     out.print(f"Documents: {n_parsed} parsed, {n_failed} failed", highlight=False)
     core_checks = _output(result, "core_tables", "core_checks")
     if core_checks is not None:
-        statuses = core_checks.read().column("status").to_pylist()  # an Arrow IPC file (combine.CoreTable)
-        counts = {s: statuses.count(s) for s in ("pass", "fail", "warn", "skip")}
+        import pyarrow.compute as pc
+
+        status = core_checks.read().column("status")  # Arrow IPC files (combine.CoreTable)
+        found = {item["values"]: item["counts"] for item in pc.value_counts(status).to_pylist()} if len(status) else {}
+        counts = {s: found.get(s, 0) for s in ("pass", "fail", "warn", "skip")}
         out.print("Checks: " + ", ".join(f"{n} {s}" for s, n in counts.items()) + " (see the checks table)", highlight=False)
     if staged is not None:
         table = Table("table", "rows", title=None, box=None, pad_edge=False)

@@ -1,13 +1,17 @@
-"""Combine the cached per-document tables into one Arrow IPC file per table (the ``core_<table>`` assets).
+"""Combine the cached per-document tables into Arrow IPC files, one per table and part (the ``core_<table>`` assets).
 
-One pass over the parsed documents in ``document_id`` order (the order of the published tables; rows of one
-document keep the parser's order) reads each cache entry once and appends its tables to one IPC file per
-table, coalesced into record batches of at most :data:`BATCH_ROWS` rows or :data:`MAX_PENDING_DOCS` documents.
-Memory stays at a few hundred entries plus one batch per table, however large the corpus.
+The parsed documents, in ``document_id`` order (the order of the published tables; rows of one document keep
+the parser's order), are cut into parts (:mod:`pipeline.parts`). For each part, one pass over its documents
+reads each cache entry once and appends its tables to one IPC file per table, coalesced into record batches of
+at most :data:`BATCH_ROWS` rows or :data:`MAX_PENDING_DOCS` documents. Memory stays at a few hundred entries
+plus one batch per table, however large the corpus.
 
-The files go to ``<work_root>/<combined key>/``, where the key hashes the ordered cache keys: a rebuild with
-nothing changed finds the directory complete and reuses it. Older directories are pruned (the newest
-:data:`KEEP` are kept, so a run still reading its files is not pulled from under it).
+A part's files go to ``<work_root>/<part key>/``, where the key hashes the table names and the part's ordered
+cache keys (which include the code fingerprint). A rebuild finds every unchanged part complete and reuses it:
+after one document was added only its part is combined again. The package writer keeps the part's rendered
+CSV and Parquet files in the same directory (:mod:`pipeline.package`). Directories no part of this build uses
+are pruned, keeping the most recently used ones (as many as this build's parts) so a concurrent run still
+reading its files is not pulled from under it.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from pipeline import parts as parts_mod
 from pipeline.build import BuildError
 from pipeline.cache import read_entry
 from pipeline.columnar import core_schema
@@ -33,17 +38,22 @@ BATCH_ROWS = 1 << 16
 # table with one row per document (documents) must be flushed by documents too, or memory grows with the
 # corpus.
 MAX_PENDING_DOCS = 256
-KEEP = 3
 COMPLETE_NAME = "complete"
 
 
 @dataclass(frozen=True)
-class CoreTable:
-    """One table of the corpus as an Arrow IPC file in the core schema (see :mod:`pipeline.columnar`)."""
+class CorePart:
+    """One part of one table as an Arrow IPC file in the core schema (see :mod:`pipeline.columnar`)."""
 
-    name: str
     path: str
     rows: int
+    key: str  # the part's content key, the same for every table of the part (the name of its directory)
+    first: str  # document_id range of the part's documents
+    last: str
+
+    @property
+    def dir(self) -> Path:
+        return Path(self.path).parent
 
     def batches(self) -> Iterator[pa.RecordBatch]:
         """The record batches, read one at a time (not memory-mapped: every page of a mapped file that is
@@ -56,6 +66,26 @@ class CoreTable:
     def read(self) -> pa.Table:
         with pa.memory_map(self.path) as source:
             return pa.ipc.open_file(source).read_all()
+
+
+@dataclass(frozen=True)
+class CoreTable:
+    """One table of the corpus: its parts, in order (every table has the same parts)."""
+
+    name: str
+    parts: tuple[CorePart, ...]
+
+    @property
+    def rows(self) -> int:
+        return sum(part.rows for part in self.parts)
+
+    def batches(self) -> Iterator[pa.RecordBatch]:
+        for part in self.parts:
+            yield from part.batches()
+
+    def read(self) -> pa.Table:
+        tables = [part.read() for part in self.parts]
+        return pa.concat_tables(tables) if tables else pa.table({})
 
 
 def ordered_documents(parsed: Sequence[tuple[RawDocument, object]]) -> list[tuple[RawDocument, object]]:
@@ -107,28 +137,47 @@ class _TableWriter:
 def combine_documents(
     parsed: Sequence[tuple[RawDocument, object]], work_root: Path, metas: dict[str, TableMeta] | None = None
 ) -> dict[str, CoreTable]:
-    """Write one IPC file per table from the documents' cache entries; return them by table name.
+    """Write (or reuse) one IPC file per table and part from the documents' cache entries; return the tables.
 
     ``parsed`` holds ``(raw, CachedDocument)`` pairs (``document_id``, ``key``, ``entry_path``).
     """
     metas = load_tables() if metas is None else metas
     docs = ordered_documents(parsed)
+    work_root = Path(work_root)
+    parts: dict[str, list[CorePart]] = {name: [] for name in metas}
+    used: set[Path] = set()
+    for part_docs in parts_mod.split(docs, lambda pair: pair[1].document_id):
+        target = _combine_part(part_docs, work_root, metas)
+        used.add(target)
+        counts = _read_counts(target)
+        first, last = part_docs[0][1].document_id, part_docs[-1][1].document_id
+        for name in metas:
+            parts[name].append(CorePart(path=str(target / f"{name}.arrow"), rows=counts[name], key=target.name,
+                                        first=first, last=last))
+    if work_root.is_dir():
+        _prune(work_root, keep=used)
+    return {name: CoreTable(name=name, parts=tuple(parts[name])) for name in metas}
+
+
+def part_key(part_docs: Sequence[tuple[RawDocument, object]], metas: dict[str, TableMeta]) -> str:
     digest = hashlib.sha256()
     for name in metas:
         digest.update(name.encode("utf-8") + b"\0")
-    for _, doc in docs:
+    for _, doc in part_docs:
         digest.update(doc.key.encode("ascii") + b"\n")
-    work_root = Path(work_root)
-    target = work_root / digest.hexdigest()[:32]
-    if (target / COMPLETE_NAME).is_file():
-        os.utime(target)  # most recently used: kept by the pruning below
-        return _read_complete(target, metas)
+    return digest.hexdigest()[:32]
 
+
+def _combine_part(part_docs, work_root: Path, metas: dict[str, TableMeta]) -> Path:
+    target = work_root / part_key(part_docs, metas)
+    if (target / COMPLETE_NAME).is_file():
+        os.utime(target)  # most recently used: kept by the pruning
+        return target
     work_root.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=work_root))
     try:
         writers = {name: _TableWriter(meta, tmp / f"{name}.arrow") for name, meta in metas.items()}
-        for raw, doc in docs:
+        for raw, doc in part_docs:
             entry = read_entry(Path(doc.entry_path), doc.key)
             if entry is None or entry.error is not None:
                 raise BuildError(f"{raw.relpath}: its parse cache entry {doc.entry_path} vanished or is corrupt "
@@ -146,17 +195,17 @@ def combine_documents(
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    _prune(work_root, keep=target)
-    return _read_complete(target, metas)
+    return target
 
 
-def _read_complete(target: Path, metas: dict[str, TableMeta]) -> dict[str, CoreTable]:
-    counts = dict(line.split("\t") for line in (target / COMPLETE_NAME).read_text(encoding="utf-8").splitlines())
-    return {name: CoreTable(name=name, path=str(target / f"{name}.arrow"), rows=int(counts[name])) for name in metas}
+def _read_counts(target: Path) -> dict[str, int]:
+    lines = (target / COMPLETE_NAME).read_text(encoding="utf-8").splitlines()
+    return {name: int(count) for name, count in (line.split("\t") for line in lines)}
 
 
-def _prune(work_root: Path, keep: Path) -> None:
-    dirs = [p for p in work_root.iterdir() if p.is_dir() and not p.name.startswith(".") and p != keep]
+def _prune(work_root: Path, keep: set[Path]) -> None:
+    """Remove part directories this build does not use, except the ``len(keep)`` most recently used."""
+    dirs = [p for p in work_root.iterdir() if p.is_dir() and not p.name.startswith(".") and p not in keep]
     dirs.sort(key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in dirs[KEEP - 1 :]:
+    for old in dirs[len(keep):]:
         shutil.rmtree(old, ignore_errors=True)

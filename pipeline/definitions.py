@@ -2,9 +2,10 @@
 
 IO manager: the default ``FilesystemIOManager`` with no ``base_dir``, i.e. pickles go to the *instance's*
 storage directory: ``$DAGSTER_HOME/storage`` under ``dagster dev`` / the daemon, and a temporary directory for
-ephemeral instances (tests, ``yusuan build``, which sets a temporary DAGSTER_HOME). Nothing is written into
-the repository, and unlike ``mem_io_manager`` a single asset can be re-materialised from the UI because its
-upstream values persist between runs.
+ephemeral instances (tests). Nothing is written into the repository, and unlike ``mem_io_manager`` a single
+asset can be re-materialised from the UI because its upstream values persist between runs. ``yusuan build``
+runs the whole job in one process and passes ``in_memory_io=True``: pickling the parse results of a large
+corpus to disk and reading them back in every downstream step cost more than a second at 10,000 documents.
 """
 
 
@@ -67,6 +68,7 @@ def build_defs(
     cache_dir: str | Path | None = None,
     workers: int | None = None,
     executor: dg.ExecutorDefinition | None = None,
+    in_memory_io: bool = False,
 ) -> dg.Definitions:
     """The project's definitions; the arguments override the defaults (used by the CLI, tests and deploy/).
 
@@ -87,7 +89,7 @@ def build_defs(
                 cache_dir=str(cache_dir) if cache_dir is not None else None,
                 workers=workers,
             ),
-            "io_manager": dg.FilesystemIOManager(),
+            "io_manager": dg.InMemoryIOManager() if in_memory_io else dg.FilesystemIOManager(),
         },
         loggers=loggers,
         executor=executor,

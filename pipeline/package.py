@@ -12,15 +12,20 @@ import datetime as dt
 import decimal
 import hashlib
 import json
+import os
+import shutil
+import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from pipeline import columnar
+from pipeline import columnar, parts
 from pipeline.checks.catalogue import catalogue_markdown
 from pipeline.metadata import TABLE_ORDER, TableMeta, load_package_metadata, load_tables
 from pipeline.paths import SCHEMAS_DIR
@@ -32,6 +37,8 @@ DATAPACKAGE_PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
 PARQUET_SUFFIX = "_parquet"
 CSV_MEDIATYPE = "text/csv"
 PARQUET_MEDIATYPE = "application/vnd.apache.parquet"
+# Resource property listing each file of a multi-part resource with its size, hash, rows and document range.
+PARTS_KEY = "parts"
 
 # Package-level keys copied from schemas/package.json, in this order.
 PACKAGE_KEYS = ("name", "title", "description", "version", "homepage", "keywords", "licenses", "contributors")
@@ -203,37 +210,184 @@ def write_table_files(meta: TableMeta, batches: Iterable[pa.RecordBatch], csv_pa
     return rows
 
 
+# -- parts -------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PartFiles:
+    """What was written for one part: per table, the rows and each file's package path, size and hash."""
+
+    index: int
+    first: str | None  # document_id range of the part (None for a package without documents)
+    last: str | None
+    tables: dict[str, dict[str, Any]]  # name -> {"rows", "csv": record, "parquet": record}
+    reused: bool = False  # files linked from an earlier rendering of the same part content
+    store: str | None = None  # where the part's rendering is kept (combine's part directory), if anywhere
+
+
+def _file_record(path: Path, rel: str) -> dict[str, Any]:
+    size, digest = file_stats(path)
+    st = path.stat()
+    # ino/mtime let a later build trust the file without reading it again (see validate.py, "trusted parts")
+    return {"path": rel, "bytes": size, "hash": digest, "ino": st.st_ino, "mtime_ns": st.st_mtime_ns}
+
+
+def _same_file(path: Path, record: Mapping[str, Any]) -> bool:
+    try:
+        st = path.stat()
+    except OSError:
+        return False
+    return (st.st_ino, st.st_size, st.st_mtime_ns) == (record["ino"], record["bytes"], record["mtime_ns"])
+
+
+def _link_or_copy(src: Path, dst: Path) -> None:
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(src, dst)  # the rendered files are never modified in place, so sharing the inode is safe
+    except OSError:  # another filesystem, or links not allowed
+        shutil.copyfile(src, dst)
+
+
+def _plan(metas: Mapping[str, TableMeta], tables: Mapping[str, Any]) -> list[tuple[str | None, str | None, Path | None, dict]]:
+    """The parts to write: ``(first, last, store, {table: core data})``.
+
+    ``combine.CoreTable`` values bring their parts (and a store directory per part, where rendered files are
+    kept for reuse); rows or Arrow tables are cut here by the same rule (:func:`pipeline.parts.split`).
+    """
+    values = [tables.get(name) for name in metas]
+    if values and all(hasattr(v, "parts") for v in values):
+        counts = {len(v.parts) for v in values}
+        if len(counts) != 1:
+            raise RowError(f"the core tables have different numbers of parts: {sorted(counts)}")
+        plan = []
+        for i in range(counts.pop()):
+            first = {name: tables[name].parts[i] for name in metas}
+            some = next(iter(first.values()))
+            plan.append((some.first, some.last, some.dir, first))
+        return plan
+    core: dict[str, pa.Table] = {}
+    for name, meta in metas.items():
+        value = tables.get(name, [])
+        if hasattr(value, "read"):
+            value = value.read()
+        core[name] = value if isinstance(value, pa.Table) else columnar.rows_to_table(meta, value)
+    ids = sorted({i for t in core.values() for i in t.column("document_id").to_pylist() if i is not None})
+    if not ids:
+        return [(None, None, None, core)]
+    plan = []
+    for run in parts.split(ids, lambda i: i):
+        first, last = run[0], run[-1]
+        sliced = {}
+        for name, table in core.items():
+            column = table.column("document_id")
+            mask = pc.and_(pc.greater_equal(column, first), pc.less_equal(column, last))
+            sliced[name] = table.filter(mask)
+        plan.append((first, last, None, sliced))
+    return plan
+
+
+RENDERED_DIR = "rendered"
+RENDERED_RECORD = "rendered.json"
+
+
+def _render_part(metas, index: int, first, last, store: Path | None, data: Mapping[str, Any], out_dir: Path,
+                 pool: ThreadPoolExecutor) -> PartFiles:
+    """Write part ``index`` into ``out_dir``: linked from ``store`` if already rendered there, else rendered."""
+    rels = {name: (parts.csv_part_path(name, index), parts.parquet_part_path(name, index)) for name in metas}
+    if store is not None:
+        record = _read_json(store / RENDERED_RECORD)
+        rendered = store / RENDERED_DIR
+        if record is not None and set(record.get("tables", {})) == set(metas) and all(
+            _same_file(rendered / f"{name}.{kind}", record["tables"][name][kind])
+            for name in metas for kind in ("csv", "parquet")
+        ):
+            for name, (csv_rel, pq_rel) in rels.items():
+                _link_or_copy(rendered / f"{name}.csv", out_dir / csv_rel)
+                _link_or_copy(rendered / f"{name}.parquet", out_dir / pq_rel)
+            return PartFiles(index, first, last, _relabel(record["tables"], rels), reused=True, store=str(store))
+        target = Path(tempfile.mkdtemp(prefix=".render-", dir=store))
+    else:
+        target = None
+
+    def write_one(name: str) -> tuple[str, dict[str, Any]]:
+        meta = metas[name]
+        csv_rel, pq_rel = rels[name]
+        csv_path = target / f"{name}.csv" if target else out_dir / csv_rel
+        pq_path = target / f"{name}.parquet" if target else out_dir / pq_rel
+        csv_path.parent.mkdir(parents=True, exist_ok=True)
+        pq_path.parent.mkdir(parents=True, exist_ok=True)
+        rows = write_table_files(meta, _core_batches(meta, data.get(name, [])), csv_path, pq_path)
+        return name, {"rows": rows, "csv": _file_record(csv_path, csv_rel), "parquet": _file_record(pq_path, pq_rel)}
+
+    # Largest tables first, so the two threads finish together.
+    order = sorted(metas, key=lambda n: -_size_hint(data.get(n, [])))
+    written = dict(pool.map(write_one, order))
+    tables = {name: written[name] for name in metas}
+    if target is None:
+        return PartFiles(index, first, last, tables)
+    # Publish the rendering in the store (atomically), then link it into the package.
+    _write_json(target / RENDERED_RECORD, {"tables": tables})
+    final = store / RENDERED_DIR
+    try:
+        if final.exists():
+            shutil.rmtree(final)
+        os.rename(target, final)
+        os.replace(final / RENDERED_RECORD, store / RENDERED_RECORD)
+    except OSError:  # another build rendered the same part at the same moment: same bytes, take ours by copy
+        final = target
+    for name, (csv_rel, pq_rel) in rels.items():
+        _link_or_copy(final / f"{name}.csv", out_dir / csv_rel)
+        _link_or_copy(final / f"{name}.parquet", out_dir / pq_rel)
+    if final == target:
+        shutil.rmtree(target, ignore_errors=True)
+    return PartFiles(index, first, last, _relabel(tables, rels), store=str(store))
+
+
+def _relabel(tables: Mapping[str, Any], rels: Mapping[str, tuple[str, str]]) -> dict[str, Any]:
+    """A stored rendering's records with this package's paths (a part's index can change between builds)."""
+    out = {}
+    for name, rec in tables.items():
+        csv_rel, pq_rel = rels[name]
+        out[name] = {"rows": rec["rows"], "csv": {**rec["csv"], "path": csv_rel},
+                     "parquet": {**rec["parquet"], "path": pq_rel}}
+    return out
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _write_json(path: Path, data: Any) -> None:
+    path.write_text(json.dumps(data, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+
+
 # -- descriptor ---------------------------------------------------------------------------------------------
 
 
-def csv_resource_path(table: str) -> str:
-    return f"{DATA_DIR}/{table}.csv"
-
-
-def parquet_resource_path(table: str) -> str:
-    return f"{DATA_DIR}/{table}.parquet"
-
-
-def _resource(meta: TableMeta, out_dir: Path, *, parquet: bool) -> dict[str, Any]:
-    path = parquet_resource_path(meta.name) if parquet else csv_resource_path(meta.name)
-    size, digest = file_stats(out_dir / path)
+def _resource(meta: TableMeta, written: Sequence[PartFiles], *, parquet: bool) -> dict[str, Any]:
+    kind = "parquet" if parquet else "csv"
+    records = [part.tables[meta.name] for part in written]
     res: dict[str, Any] = {
         "name": meta.name + PARQUET_SUFFIX if parquet else meta.name,
         "type": "table",
-        "path": path,
-        "format": "parquet" if parquet else "csv",
+        "path": [rec[kind]["path"] for rec in records],
+        "format": kind,
         "mediatype": PARQUET_MEDIATYPE if parquet else CSV_MEDIATYPE,
     }
     if not parquet:
         res["encoding"] = "utf-8"
     res["title"] = meta.title + (" (Parquet)" if parquet else "")
     res["description"] = meta.description
-    if not parquet:
-        # frictionless 5.21 never reads a Parquet file's bytes (pyarrow opens the path itself), so its
-        # stats.bytes stays None and any stated `bytes` fails with "byte-count ... actual is None". The hash is
-        # kept: frictionless skips the hash check when it has no actual hash, and validate.py checks it.
-        res["bytes"] = size
-    res["hash"] = digest
+    # Each file's size and hash; `bytes`/`hash` of the resource itself would describe the concatenation, which
+    # no reader downloads. validate.py checks these.
+    res[PARTS_KEY] = [
+        {"path": rec[kind]["path"], "bytes": rec[kind]["bytes"], "hash": rec[kind]["hash"], "rows": rec["rows"],
+         "documentIds": [part.first, part.last] if part.first is not None else []}
+        for part, rec in zip(written, records)
+    ]
     res["schema"] = meta.frictionless_schema(resource_suffix=PARQUET_SUFFIX if parquet else "")
     return res
 
@@ -241,7 +395,7 @@ def _resource(meta: TableMeta, out_dir: Path, *, parquet: bool) -> dict[str, Any
 def build_descriptor(
     tables: Mapping[str, TableMeta],
     package_meta: Mapping[str, Any],
-    out_dir: Path,
+    written: Sequence[PartFiles],
     *,
     sources: list[dict],
     created: str | None,
@@ -254,8 +408,8 @@ def build_descriptor(
         descriptor["created"] = created
     descriptor["sources"] = list(sources)
     # All CSV resources in TABLE_ORDER, then all Parquet resources in TABLE_ORDER.
-    descriptor["resources"] = [_resource(m, out_dir, parquet=False) for m in tables.values()] + [
-        _resource(m, out_dir, parquet=True) for m in tables.values()
+    descriptor["resources"] = [_resource(m, written, parquet=False) for m in tables.values()] + [
+        _resource(m, written, parquet=True) for m in tables.values()
     ]
     return descriptor
 
@@ -295,10 +449,16 @@ def build_readme(
 
     lines += ["## Data", ""]
     lines += [
-        "Each table is published twice with the same rows: as CSV (`data/<table>.csv`, UTF-8, comma-separated, "
-        "header row, empty cell = missing value, booleans `true`/`false`, dates ISO 8601, numbers as exact "
-        "decimal literals) and as Parquet (`data/<table>.parquet`, exact `decimal128` numbers, `date32` dates). "
-        "`datapackage.json` describes every file with its Table Schema and SHA-256 (and, for the CSV files, size).",
+        "Each table is published twice with the same rows: as CSV (UTF-8, comma-separated, header row, empty "
+        "cell = missing value, booleans `true`/`false`, dates ISO 8601, numbers as exact decimal literals) and as "
+        "Parquet (exact `decimal128` numbers, `date32` dates). Both are split into parts: "
+        "`data/csv/<table>/part-00000.csv`, … and `data/parquet/<table>/part-00000.parquet`, …; part *i* of every "
+        "table holds the rows of the same run of documents (in `document_id` order, about 256 documents per part), "
+        "and every CSV part has the header row. Read a table's Parquet folder whole with pyarrow, pandas or DuckDB "
+        "(`data/parquet/<table>/*.parquet`). `datapackage.json` describes each table as one multi-part resource "
+        "with its Table Schema; its `parts` list gives each file's size, SHA-256, row count and `documentIds` "
+        "range. frictionless reads the multi-part CSV resources whole, but of a multi-part Parquet resource only "
+        "the first file.",
         "",
         "| Table | Rows | Title |",
         "| --- | --- | --- |",
@@ -309,7 +469,7 @@ def build_readme(
 
     for meta in tables.values():
         lines += [f"### {meta.name}", "", f"**{meta.title}**", "", meta.description, ""]
-        lines.append(f"Files: `{csv_resource_path(meta.name)}`, `{parquet_resource_path(meta.name)}`.")
+        lines.append(f"Files: `{DATA_DIR}/csv/{meta.name}/part-*.csv`, `{DATA_DIR}/parquet/{meta.name}/part-*.parquet`.")
         lines.append("")
         lines.append("Primary key: " + (", ".join(f"`{k}`" for k in meta.primary_key) or "none") + ".")
         fks = meta.foreign_keys
@@ -368,19 +528,33 @@ def build_readme(
 
 
 def write_package(
-    tables: Mapping[str, list[dict]],
+    tables: Mapping[str, Any],
     out_dir: Path,
     *,
     sources: list[dict],
     created: str | None,
     schemas_dir: Path = SCHEMAS_DIR,
 ) -> Path:
+    """:func:`write_package_parts` without the record of the parts written."""
+    return write_package_parts(tables, out_dir, sources=sources, created=created, schemas_dir=schemas_dir)[0]
+
+
+def write_package_parts(
+    tables: Mapping[str, Any],
+    out_dir: Path,
+    *,
+    sources: list[dict],
+    created: str | None,
+    schemas_dir: Path = SCHEMAS_DIR,
+) -> tuple[Path, list[PartFiles]]:
     """Write the package into ``out_dir`` (created if needed) and return the path of its ``datapackage.json``.
 
     ``tables`` maps table names to rows: a list of dicts keyed by exactly the schema's field names (checked
     and sorted by ``document_id`` here), or, already checked and ordered, a core Arrow table or a
     ``combine.CoreTable`` (see :mod:`pipeline.columnar`). A table missing from ``tables`` is written empty.
-    Unknown table names are an error.
+    Unknown table names are an error. Each table is written as parts (:mod:`pipeline.parts`); the parts of
+    ``combine.CoreTable`` tables are rendered once into their store directory and linked from there, so a
+    rebuild writes only the parts whose documents changed; the returned :class:`PartFiles` say which.
     """
     metas = load_tables(schemas_dir)
     package_meta = load_package_metadata(schemas_dir)
@@ -389,26 +563,16 @@ def write_package(
         raise RowError(f"unknown tables {unknown}; known: {list(TABLE_ORDER)}")
 
     out_dir = Path(out_dir)
-    data_dir = out_dir / DATA_DIR
-    data_dir.mkdir(parents=True, exist_ok=True)
-
-    def write_one(name: str) -> int:
-        meta = metas[name]
-        return write_table_files(
-            meta,
-            _core_batches(meta, tables.get(name, [])),
-            out_dir / csv_resource_path(name),
-            out_dir / parquet_resource_path(name),
-        )
-
-    # Tables are independent files and Arrow's kernels and the Parquet writer release the GIL: two threads
-    # keep both cores busy. Largest tables first, so the two threads finish together.
-    order = sorted(metas, key=lambda n: -_size_hint(tables.get(n, [])))
+    (out_dir / DATA_DIR).mkdir(parents=True, exist_ok=True)
+    # Arrow's kernels and the Parquet writer release the GIL: two threads keep both cores busy.
     with ThreadPoolExecutor(max_workers=WRITER_THREADS) as pool:
-        written = dict(zip(order, pool.map(write_one, order)))
-    counts = {name: written[name] for name in metas}
+        written = [
+            _render_part(metas, i, first, last, store, data, out_dir, pool)
+            for i, (first, last, store, data) in enumerate(_plan(metas, tables))
+        ]
+    counts = {name: sum(part.tables[name]["rows"] for part in written) for name in metas}
 
-    descriptor = build_descriptor(metas, package_meta, out_dir, sources=sources, created=created)
+    descriptor = build_descriptor(metas, package_meta, written, sources=sources, created=created)
     descriptor_path = out_dir / DATAPACKAGE_NAME
     descriptor_path.write_text(dump_json(descriptor), encoding="utf-8", newline="\n")
 
@@ -416,4 +580,35 @@ def write_package(
         metas, package_meta, sources=sources, counts=counts
     )
     (out_dir / README_NAME).write_text(readme, encoding="utf-8", newline="\n")
-    return descriptor_path
+    return descriptor_path, written
+
+
+VALIDATED_RECORD = "validated.json"
+
+
+def trusted_parts(written: Sequence[PartFiles]) -> dict[int, dict[str, Any]]:
+    """Parts whose files were linked from a rendering that an earlier build validated: ``{index: tables}``.
+
+    The claim is only a hint: :func:`pipeline.validate.validate_package` accepts it for a file only if the
+    staged file is still the very inode (size, mtime) recorded when it was written and validated.
+    """
+    out = {}
+    for part in written:
+        if part.reused and part.store is not None:
+            validated = _read_json(Path(part.store) / VALIDATED_RECORD)
+            rendered = _read_json(Path(part.store) / RENDERED_RECORD)
+            if validated is not None and validated == rendered:
+                out[part.index] = part.tables
+    return out
+
+
+def record_validated(written: Sequence[PartFiles]) -> None:
+    """After a package passed validation: remember its parts' renderings as validated, for the next build."""
+    for part in written:
+        if part.store is not None:
+            rendered = Path(part.store) / RENDERED_RECORD
+            try:
+                shutil.copyfile(rendered, Path(part.store) / (VALIDATED_RECORD + ".tmp"))
+                os.replace(Path(part.store) / (VALIDATED_RECORD + ".tmp"), Path(part.store) / VALIDATED_RECORD)
+            except OSError:  # a lost record only costs a re-validation next time
+                pass

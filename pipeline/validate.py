@@ -6,21 +6,31 @@ Checks, each reported with the resource it concerns:
    ``pipeline/profiles/datapackage-v2/`` (each registered under its canonical URL, so no ``$ref`` can reach
    the network); each resource also against the Data Resource profile and its inline schema against the
    Table Schema profile;
-2. the descriptor agrees with the metadata model (one CSV and one Parquet resource per table, schemas equal);
-3. each resource's ``bytes`` and ``hash`` against the file;
-4. the rows, vectorised with pyarrow (:mod:`pipeline.arrow_checks`): types as read back from the CSV text,
-   constraints, primary keys, foreign keys; each Parquet file's Arrow schema against the metadata model and
-   its rows against the CSV's, exactly (numbers as ``decimal128``, never floats);
+2. the descriptor agrees with the metadata model (one CSV and one Parquet resource per table, schemas equal,
+   the same parts for every resource: ``path`` lists the part files, ``parts`` gives each one's ``bytes``,
+   ``hash``, ``rows`` and ``documentIds`` range, see :mod:`pipeline.parts`);
+3. each part file's ``bytes`` and ``hash``;
+4. the rows, vectorised with pyarrow (:mod:`pipeline.arrow_checks`), part by part (each part is a complete
+   package of its documents): types as read back from the CSV text, constraints, primary keys, foreign keys;
+   each Parquet file's Arrow schema against the metadata model and its rows against the CSV's, exactly
+   (numbers as ``decimal128``, never floats); the part's documents are the ``documentIds`` range stated, and
+   the ranges increase strictly from part to part, so keys (which all begin with ``document_id``) are unique
+   across parts too;
 5. optionally (``frictionless=True``) ``frictionless.validate`` on the package, the reference implementation
    of 4 (tests run both on small packages, so the two cannot drift apart).
 
 Notes on frictionless 5.21 with Data Package v2 descriptors (what the writer does about them):
 
 * ``"$schema"`` keys (package and inline Table Schemas) are accepted; v2 ``"type": "table"`` too.
-* frictionless never reads a Parquet file's bytes (pyarrow opens the path), so its ``stats.bytes`` is None
-  and a stated ``bytes`` fails with "byte-count ... actual is None". Parquet resources therefore carry
-  ``hash`` but no ``bytes``; frictionless skips the hash check when it has no actual hash, and check 4 here
-  verifies the hash.
+* multi-part CSV resources are read as one table (each part's header row is skipped after the first part).
+  A multi-part *Parquet* resource is read from its first file only (frictionless hands the first path to
+  pyarrow): frictionless validates only part 1 of Parquet resources, and check 4 here covers all of them.
+* sizes and hashes are stated per part file (``parts``), not for the resource: frictionless would compare a
+  resource-level ``hash`` with the hash of the concatenated parts, which is no file anyone downloads.
+* "trusted parts": a build may pass, for parts whose files it linked from a rendering validated by an earlier
+  build, the records of those files; a part is then not read again if every staged file is still the
+  recorded inode with the recorded size and modification time (and the descriptor states the recorded
+  hash). Anything else is checked in full.
 * frictionless reads Parquet through ``to_pandas()``, which turns an int64 column holding nulls into float64
   NaN that it rejects as "not an integer". The Parquet files carry a ``pandas`` metadata hint making integer
   columns pandas ``Int64`` (see ``TableMeta.parquet_schema``). ``decimal128`` (-> ``Decimal``), ``date32``
@@ -30,24 +40,21 @@ Notes on frictionless 5.21 with Data Package v2 descriptors (what the writer doe
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 import frictionless
 import jsonschema
+import pyarrow as pa
+import pyarrow.csv as pacsv
 from referencing import Registry, Resource
 
-from pipeline import arrow_checks
+from pipeline import arrow_checks, parts
 from pipeline.metadata import TableMeta, load_tables
-from pipeline.package import (
-    DATAPACKAGE_PROFILE,
-    PARQUET_SUFFIX,
-    csv_resource_path,
-    file_stats,
-    parquet_resource_path,
-)
+from pipeline.package import DATAPACKAGE_PROFILE, PARQUET_SUFFIX, PARTS_KEY, file_stats
 from pipeline.paths import SCHEMAS_DIR
 
 PROFILES_DIR = Path(__file__).resolve().parent / "profiles" / "datapackage-v2"
@@ -104,7 +111,12 @@ def check_profiles(descriptor: Any) -> list[str]:
         return ["datapackage.json: not a JSON object"]
     if descriptor.get("$schema") != DATAPACKAGE_PROFILE:
         errors.append(f"datapackage.json: '$schema' is {descriptor.get('$schema')!r}, expected {DATAPACKAGE_PROFILE!r}")
-    errors += _profile_errors(descriptor, "datapackage", "datapackage.json")
+    package_errors = _profile_errors(descriptor, "datapackage", "datapackage.json")
+    errors += package_errors
+    if not package_errors:
+        # The package profile inlines the Data Resource and Table Schema profiles unchanged (a test checks
+        # this), so a package that passes it passes them too; they are run only to say which resource fails.
+        return errors
     for i, res in enumerate(descriptor.get("resources") or []):
         if not isinstance(res, dict):
             continue
@@ -118,37 +130,50 @@ def check_profiles(descriptor: Any) -> list[str]:
 # -- descriptor vs metadata model ---------------------------------------------------------------------------
 
 
-def _check_model(resources: dict[str, dict], metas: dict[str, TableMeta]) -> list[str]:
+def _check_model(resources: dict[str, dict], metas: dict[str, TableMeta]) -> tuple[list[str], int | None]:
+    """Errors, and the number of parts every resource has (None when that cannot be told)."""
     errors = []
-    expected: dict[str, tuple[str, dict]] = {}
+    expected: dict[str, tuple[Any, dict]] = {}
     for meta in metas.values():
-        expected[meta.name] = (csv_resource_path(meta.name), meta.frictionless_schema())
+        expected[meta.name] = (partial(parts.csv_part_path, meta.name), meta.frictionless_schema())
         expected[meta.name + PARQUET_SUFFIX] = (
-            parquet_resource_path(meta.name),
+            partial(parts.parquet_part_path, meta.name),
             meta.frictionless_schema(resource_suffix=PARQUET_SUFFIX),
         )
     for name in expected:
         if name not in resources:
             errors.append(f"resource {name!r}: missing from datapackage.json")
+    counts = set()
     for name, res in resources.items():
         if name not in expected:
             errors.append(f"resource {name!r}: not a table of the metadata model")
             continue
-        path, schema = expected[name]
-        if res.get("path") != path:
-            errors.append(f"resource {name!r}: path is {res.get('path')!r}, expected {path!r}")
+        part_path, schema = expected[name]
+        paths = res.get("path")
+        if not isinstance(paths, list) or not paths:
+            errors.append(f"resource {name!r}: 'path' must be the list of its part files")
+        else:
+            counts.add(len(paths))
+            want = [part_path(i) for i in range(len(paths))]
+            if paths != want:
+                errors.append(f"resource {name!r}: path is {paths[:3]!r}{'…' if len(paths) > 3 else ''}, expected "
+                              f"{want[:3]!r}{'…' if len(want) > 3 else ''}")
+            listed = res.get(PARTS_KEY)
+            if not isinstance(listed, list) or [p.get("path") if isinstance(p, dict) else None for p in listed] != paths:
+                errors.append(f"resource {name!r}: '{PARTS_KEY}' must list every file of 'path', in order")
         if res.get("schema") != schema:
             errors.append(f"resource {name!r}: inline schema differs from the metadata model (schemas/)")
-    return errors
+    if len(counts) > 1:
+        errors.append(f"resources have different numbers of parts: {sorted(counts)}")
+    return errors, (counts.pop() if len(counts) == 1 else None)
 
 
 # -- files ----------------------------------------------------------------------------------------------------
 
 
-def _resolve(base: Path, name: str, res: dict) -> tuple[Path | None, str | None]:
-    path = res.get("path")
+def _resolve(base: Path, name: str, path: Any) -> tuple[Path | None, str | None]:
     if not isinstance(path, str) or not path:
-        return None, f"resource {name!r}: no single 'path'"
+        return None, f"resource {name!r}: a part path is not a string"
     pure = PurePosixPath(path)
     if pure.is_absolute() or ".." in pure.parts or "://" in path:
         return None, f"resource {name!r}: path {path!r} is not inside the package"
@@ -158,16 +183,56 @@ def _resolve(base: Path, name: str, res: dict) -> tuple[Path | None, str | None]
     return full, None
 
 
-def _check_file(name: str, res: dict, path: Path) -> list[str]:
+def _check_file(name: str, part: dict, path: Path) -> list[str]:
     errors = []
     size, digest = file_stats(path)
-    if "bytes" in res and res["bytes"] != size:
-        errors.append(f"resource {name!r}: 'bytes' is {res['bytes']}, but {res['path']} has {size} bytes")
-    if "hash" not in res:
-        errors.append(f"resource {name!r}: no 'hash'")
-    elif res["hash"] != digest:
-        errors.append(f"resource {name!r}: 'hash' is {res['hash']!r}, but {res['path']} has {digest!r}")
+    if part.get("bytes") != size:
+        errors.append(f"resource {name!r}: 'bytes' of {part['path']} is {part.get('bytes')}, but it has {size} bytes")
+    if part.get("hash") != digest:
+        errors.append(f"resource {name!r}: 'hash' of {part['path']} is {part.get('hash')!r}, but it has {digest!r}")
     return errors
+
+
+def _is_trusted(part: dict, path: Path, record: dict | None) -> bool:
+    """The staged file is the recorded, already validated file: same inode, size, mtime and stated hash."""
+    if not record:
+        return False
+    try:
+        st = path.stat()
+    except OSError:
+        return False
+    return (st.st_ino, st.st_size, st.st_mtime_ns) == (record.get("ino"), record.get("bytes"), record.get("mtime_ns")) \
+        and part.get("hash") == record.get("hash") and part.get("bytes") == record.get("bytes")
+
+
+def _document_ids(path: Path) -> list[str] | None:
+    try:
+        table = pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(
+            include_columns=["document_id"], column_types={"document_id": pa.string()}))
+    except (pa.ArrowInvalid, OSError):
+        return None  # the row checks report why
+    return table.column("document_id").to_pylist()
+
+
+def _check_ranges(resources: dict[str, dict], n_parts: int, base: Path) -> tuple[list[str], list[int]]:
+    """Each part's stated ``documentIds`` range is the same in every resource and increases strictly from part
+    to part; returns the errors and the parts whose range must still be checked against their rows."""
+    errors = []
+    ranges = []
+    for i in range(n_parts):
+        stated = {json.dumps(res[PARTS_KEY][i].get("documentIds")) for res in resources.values()}
+        if len(stated) != 1:
+            errors.append(f"part {parts.part_name(i)}: resources state different documentIds ranges")
+        rng = resources["documents"][PARTS_KEY][i].get("documentIds")
+        ranges.append(rng)
+        if not (isinstance(rng, list) and (rng == [] and n_parts == 1 or len(rng) == 2 and rng[0] <= rng[1])):
+            errors.append(f"part {parts.part_name(i)}: documentIds {rng!r} is not a [first, last] range")
+    for i in range(1, n_parts):
+        prev, cur = ranges[i - 1], ranges[i]
+        if isinstance(prev, list) and isinstance(cur, list) and len(prev) == 2 and len(cur) == 2 and not prev[1] < cur[0]:
+            errors.append(f"parts {parts.part_name(i - 1)} and {parts.part_name(i)}: document ranges {prev} and {cur} "
+                          "overlap or are out of order")
+    return errors, ranges
 
 
 # -- frictionless -----------------------------------------------------------------------------------------------
@@ -191,13 +256,16 @@ def _frictionless_errors(descriptor_path: Path) -> list[str]:
 
 
 def validate_package(
-    descriptor_path: Path, *, schemas_dir: Path = SCHEMAS_DIR, frictionless: bool = False
+    descriptor_path: Path, *, schemas_dir: Path = SCHEMAS_DIR, frictionless: bool = False,
+    trusted: Mapping[int, Mapping[str, Any]] | None = None,
 ) -> ValidationReport:
     """Run every check on the package whose ``datapackage.json`` is ``descriptor_path``; never raises for bad data.
 
     The row checks are :mod:`pipeline.arrow_checks` (vectorised, the build's gate). ``frictionless=True``
     also runs ``frictionless.validate`` on the package -- the reference the Arrow checks are tested against
     on small packages; far too slow for a large corpus (~50k rows/s for CSV, 7x slower for Parquet).
+    ``trusted`` maps part indexes to ``package.PartFiles.tables`` records of files validated before (see the
+    module docstring); a part is skipped only if each of its files still matches its record.
     """
     descriptor_path = Path(descriptor_path)
     base = descriptor_path.parent
@@ -221,19 +289,54 @@ def validate_package(
             resources[name] = res
 
     metas = load_tables(schemas_dir)
-    errors += _check_model(resources, metas)
+    model_errors, n_parts = _check_model(resources, metas)
+    errors += model_errors
+    if model_errors or n_parts is None:
+        return ValidationReport(ok=False, errors=errors)
+    range_errors, ranges = _check_ranges(resources, n_parts, base)
+    errors += range_errors
 
-    paths: dict[str, Path] = {}
-    for name, res in resources.items():
-        path, error = _resolve(base, name, res)
-        if error:
-            errors.append(error)
+    trusted = trusted or {}
+    stats: dict[str, int] = {}
+    for i in range(n_parts):
+        record = trusted.get(i) or {}
+        part_paths: dict[str, Path] = {}
+        all_trusted = bool(record)
+        for name, res in resources.items():
+            part = res[PARTS_KEY][i]
+            path, error = _resolve(base, name, part.get("path"))
+            if error:
+                errors.append(error)
+                all_trusted = False
+                continue
+            part_paths[name] = path
+            table = name[: -len(PARQUET_SUFFIX)] if name.endswith(PARQUET_SUFFIX) else name
+            kind = "parquet" if name.endswith(PARQUET_SUFFIX) else "csv"
+            if _is_trusted(part, path, (record.get(table) or {}).get(kind)):
+                continue
+            all_trusted = False
+            errors += _check_file(name, part, path)
+        if all_trusted:
+            for name in metas:
+                stats[name] = stats.get(name, 0) + resources[name][PARTS_KEY][i].get("rows", 0)
             continue
-        paths[name] = path
-        errors += _check_file(name, res, path)
-
-    table_errors, stats = arrow_checks.check_tables(metas, paths, PARQUET_SUFFIX)
-    errors += table_errors
+        where = parts.part_name(i) if n_parts > 1 else ""
+        table_errors, part_stats = arrow_checks.check_tables(metas, part_paths, PARQUET_SUFFIX, where)
+        errors += table_errors
+        for name, rows in part_stats.items():
+            stats[name] = stats.get(name, 0) + rows
+            stated = resources[name][PARTS_KEY][i].get("rows")
+            if stated != rows:
+                errors.append(f"resource {name!r}: 'rows' of {resources[name][PARTS_KEY][i]['path']} is {stated}, "
+                              f"but it has {rows}")
+        if "documents" in part_paths:
+            ids = _document_ids(part_paths["documents"])
+            rng = ranges[i]
+            if ids is not None and ids[:1] + ids[-1:] != rng:
+                errors.append(f"part {parts.part_name(i)}: its documents run from {ids[:1]} to {ids[-1:]}, but "
+                              f"documentIds says {rng!r}")
+            if ids is not None and ids != sorted(ids):
+                errors.append(f"part {parts.part_name(i)}: documents are not in document_id order")
 
     if frictionless:
         errors += _frictionless_errors(descriptor_path)

@@ -72,11 +72,11 @@ def test_descriptor_is_v2_with_created_from_the_inputs():
 
 
 def test_parquet_types_are_real():
-    schema = pq.read_schema(PACKAGE / "data" / "procurement_items.parquet")
+    schema = pq.read_schema(PACKAGE / "data" / "parquet" / "procurement_items" / "part-00000.parquet")
     assert str(schema.field("amount_yuan").type) == "int64"
     assert str(schema.field("quantity").type).startswith("decimal128")
-    assert str(pq.read_schema(PACKAGE / "data" / "fixed_assets.parquet").field("as_of_date").type) == "date32[day]"
-    assert str(pq.read_schema(PACKAGE / "data" / "documents.parquet").field("department_code").type) == "string"
+    assert str(pq.read_schema(PACKAGE / "data" / "parquet" / "fixed_assets" / "part-00000.parquet").field("as_of_date").type) == "date32[day]"
+    assert str(pq.read_schema(PACKAGE / "data" / "parquet" / "documents" / "part-00000.parquet").field("department_code").type) == "string"
 
 
 def test_ci_runs_the_readme_test_command():

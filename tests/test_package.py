@@ -115,11 +115,8 @@ def resources_by_name(descriptor: dict) -> dict[str, dict]:
 def rehash(descriptor_path: Path, resource_name: str) -> None:
     """Make a resource's bytes/hash match its (tampered) file again, so only the tampering itself is reported."""
     descriptor = read_descriptor(descriptor_path)
-    res = resources_by_name(descriptor)[resource_name]
-    size, digest = package.file_stats(descriptor_path.parent / res["path"])
-    if "bytes" in res:
-        res["bytes"] = size
-    res["hash"] = digest
+    for part in resources_by_name(descriptor)[resource_name]["parts"]:
+        part["bytes"], part["hash"] = package.file_stats(descriptor_path.parent / part["path"])
     descriptor_path.write_text(package.dump_json(descriptor), encoding="utf-8")
 
 
@@ -195,7 +192,10 @@ def test_files_and_descriptor_layout(written):
     for res in descriptor["resources"]:
         is_parquet = res["name"].endswith("_parquet")
         table = res["name"].removesuffix("_parquet")
-        assert (root / res["path"]).is_file()
+        kind = "parquet" if is_parquet else "csv"
+        assert res["path"] == [f"data/{kind}/{table}/part-00000.{kind}"]  # the sample is one part
+        assert [p["path"] for p in res["parts"]] == res["path"] and (root / res["path"][0]).is_file()
+        assert "bytes" not in res and "hash" not in res  # stated per part file
         assert res["type"] == "table"
         assert res["format"] == ("parquet" if is_parquet else "csv")
         assert res["mediatype"] == ("application/vnd.apache.parquet" if is_parquet else "text/csv")
@@ -216,7 +216,7 @@ def test_created_is_omitted_when_none(tmp_path):
 
 
 def test_csv_format(written):
-    raw = (written.parent / "data" / "responsibilities.csv").read_bytes()
+    raw = (written.parent / "data" / "csv" / "responsibilities" / "part-00000.csv").read_bytes()
     assert not raw.startswith(b"\xef\xbb\xbf") and b"\r\n" not in raw
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8"), newline="")))
     meta = load_tables()["responsibilities"]
@@ -227,7 +227,7 @@ def test_csv_format(written):
     assert by_name["responsibility_seq"] == "1"
     assert dict(zip(rows[0], rows[1]))["heading_zh"] == ""  # None -> empty
 
-    fixed = list(csv.DictReader(io.StringIO((written.parent / "data" / "fixed_assets.csv").read_text("utf-8"))))
+    fixed = list(csv.DictReader(io.StringIO((written.parent / "data" / "csv" / "fixed_assets" / "part-00000.csv").read_text("utf-8"))))
     assert fixed[1]["quantity"] == "16.9" and fixed[1]["is_subset"] == "true"
     assert fixed[1]["as_of_date"] == "2026-11-27" and fixed[1]["value_yuan"] == "15034"
 
@@ -257,21 +257,19 @@ def test_csv_cells_are_exact(seed_parsed):
 
 def test_bytes_and_hashes_match_files(written):
     for res in read_descriptor(written)["resources"]:
-        data = (written.parent / res["path"]).read_bytes()
-        assert res["hash"] == "sha256:" + hashlib.sha256(data).hexdigest()
-        if res["format"] == "csv":
-            assert res["bytes"] == len(data)
-        else:  # frictionless 5.21 cannot check Parquet byte counts (see pipeline/validate.py)
-            assert "bytes" not in res
+        for part in res["parts"]:
+            data = (written.parent / part["path"]).read_bytes()
+            assert part["hash"] == "sha256:" + hashlib.sha256(data).hexdigest()
+            assert part["bytes"] == len(data)
 
 
 def test_parquet_types_and_rows_equal_csv(written):
     root = written.parent
     metas = load_tables()
     for name, meta in metas.items():
-        table = pq.read_table(root / "data" / f"{name}.parquet")
+        table = pq.read_table(root / "data" / "parquet" / name / "part-00000.parquet")
         assert table.schema.equals(meta.arrow_schema(), check_metadata=False)
-        csv_rows = list(csv.DictReader(io.StringIO((root / "data" / f"{name}.csv").read_text("utf-8"), newline="")))
+        csv_rows = list(csv.DictReader(io.StringIO((root / "data" / "csv" / name / "part-00000.csv").read_text("utf-8"), newline="")))
         pq_rows = table.to_pylist()
         assert len(pq_rows) == len(csv_rows) == 2
         for p, c in zip(pq_rows, csv_rows):
@@ -283,12 +281,12 @@ def test_parquet_types_and_rows_equal_csv(written):
                     assert Decimal(c[k]) == p[k]
                     rendered[k] = c[k]  # decimal128 keeps scale 6: 16.900000
             assert rendered == c
-    docs = pq.read_table(root / "data" / "documents.parquet")
+    docs = pq.read_table(root / "data" / "parquet" / "documents" / "part-00000.parquet")
     assert docs.schema.field("fiscal_year").type == pa.int64()
     assert docs.schema.field("retrieved_date").type == pa.date32()
     assert docs.column("retrieved_date").to_pylist() == [None, dt.date(2026, 11, 27)]
     # Nullable integer columns read back into pandas as Int64, not float64 (see TableMeta.parquet_schema).
-    df = pq.read_table(root / "data" / "budget_lines.parquet").to_pandas()
+    df = pq.read_table(root / "data" / "parquet" / "budget_lines" / "part-00000.parquet").to_pandas()
     assert str(df["change_yuan"].dtype) == "Int64"
     assert df["change_yuan"].tolist()[1] == 15034
 
@@ -300,6 +298,21 @@ def test_descriptor_passes_v2_profile(written):
     del bad["resources"][1]["path"]
     errors = check_profiles(bad)
     assert errors and any("datapackage profile" in e for e in errors)
+
+
+def test_package_profile_inlines_the_resource_and_table_schema_profiles():
+    """check_profiles runs the resource/schema profiles only when the package profile fails: sound only because
+    the package profile embeds them unchanged."""
+    load = lambda name: json.loads((validate.PROFILES_DIR / f"{name}.json").read_text(encoding="utf-8"))
+    item = load("datapackage")["properties"]["resources"]["items"]
+    resource, table_schema = load("dataresource"), load("tableschema")
+    for key in ("type", "oneOf", "properties", "required"):
+        assert item.get(key) == resource.get(key)
+    inlined = resource["properties"]["schema"]
+    meta = {"$schema", "propertyOrder", "title", "description", "type"}  # type: inlined also allows a path
+    assert set(inlined) - meta == set(table_schema) - meta
+    for key in set(table_schema) - meta:
+        assert inlined[key] == table_schema[key], key
 
 
 def test_profiles_are_byte_identical_copies():
@@ -325,10 +338,10 @@ def test_validate_package_ok(written_report):
 def test_empty_tables_make_a_valid_package(tmp_path):
     path = write({}, tmp_path / "p")
     for name in TABLE_ORDER:
-        assert (path.parent / "data" / f"{name}.csv").read_text("utf-8") == ",".join(
+        assert (path.parent / "data" / "csv" / name / "part-00000.csv").read_text("utf-8") == ",".join(
             load_tables()[name].field_names
         ) + "\n"
-        assert pq.read_table(path.parent / "data" / f"{name}.parquet").num_rows == 0
+        assert pq.read_table(path.parent / "data" / "parquet" / name / "part-00000.parquet").num_rows == 0
     report = validate_package(path)
     assert report.ok, report.errors
 
@@ -353,7 +366,7 @@ def test_rows_of_a_document_keep_their_order(tmp_path):
     a2 = dict(a, term_seq=2, term_zh="后")
     tables["glossary"] = [a2, b, a]  # DOC_A term 2, DOC_B, DOC_A term 1
     path = write(tables, tmp_path / "p")
-    rows = pq.read_table(path.parent / "data" / "glossary.parquet").to_pylist()
+    rows = pq.read_table(path.parent / "data" / "parquet" / "glossary" / "part-00000.parquet").to_pylist()
     assert [(r["document_id"], r["term_seq"]) for r in rows] == [(DOC_B, b["term_seq"]), (DOC_A, 2), (DOC_A, 1)]
 
 
@@ -408,7 +421,7 @@ def test_empty_string_is_written_as_missing(tmp_path):
     tables = sample_tables()
     tables["documents"][0]["department_code"] = ""
     path = write(tables, tmp_path / "p")
-    assert pq.read_table(path.parent / "data" / "documents.parquet").column("department_code").to_pylist() == [
+    assert pq.read_table(path.parent / "data" / "parquet" / "documents" / "part-00000.parquet").column("department_code").to_pylist() == [
         None,
         None,
     ]
@@ -463,7 +476,7 @@ def _cons(f) -> dict:
 
 def _tamper_csv(descriptor_path: Path, table: str, row: int, field: str, value: str) -> None:
     """Set one CSV cell (row 0 = first data row) to ``value`` as text and make the hash match again."""
-    csv_path = descriptor_path.parent / "data" / f"{table}.csv"
+    csv_path = descriptor_path.parent / "data" / "csv" / table / "part-00000.csv"
     with csv_path.open(encoding="utf-8", newline="") as fh:
         rows = list(csv.reader(fh))
     rows[row + 1][rows[0].index(field)] = value
@@ -505,7 +518,7 @@ def test_arrow_checks_and_frictionless_agree_on_broken_cells(tmp_path, case):
 
 def test_arrow_checks_find_a_broken_csv_structure(tmp_path):
     path = write(sample_tables(), tmp_path / "p")
-    csv_path = path.parent / "data" / "glossary.csv"
+    csv_path = path.parent / "data" / "csv" / "glossary" / "part-00000.csv"
     csv_path.write_text(csv_path.read_text("utf-8").replace("\n", ",extra\n", 2).replace(",extra", "", 1), "utf-8")
     rehash(path, "glossary")
     report = validate_package(path)
@@ -520,7 +533,7 @@ def test_committed_package_is_valid_for_both_engines():
 
 def test_validate_detects_tampered_files(tmp_path):
     path = write(sample_tables(), tmp_path / "p")
-    with (path.parent / "data" / "glossary.csv").open("a", encoding="utf-8") as fh:
+    with (path.parent / "data" / "csv" / "glossary" / "part-00000.csv").open("a", encoding="utf-8") as fh:
         fh.write(f"{DOC_A},9,词,释义,L1\n")
     report = validate_package(path)
     assert not report.ok
@@ -532,9 +545,9 @@ def test_validate_detects_tampered_files(tmp_path):
 def test_validate_detects_parquet_differing_from_csv(tmp_path):
     path = write(sample_tables(), tmp_path / "p")
     meta = load_tables()["fixed_assets"]
-    rows = pq.read_table(path.parent / "data" / "fixed_assets.parquet").to_pylist()
+    rows = pq.read_table(path.parent / "data" / "parquet" / "fixed_assets" / "part-00000.parquet").to_pylist()
     rows[1]["quantity"] = Decimal("16.900001")
-    pq.write_table(pa.Table.from_pylist(rows, schema=meta.parquet_schema()), path.parent / "data" / "fixed_assets.parquet")
+    pq.write_table(pa.Table.from_pylist(rows, schema=meta.parquet_schema()), path.parent / "data" / "parquet" / "fixed_assets" / "part-00000.parquet")
     rehash(path, "fixed_assets_parquet")
     report = validate_package(path)
     assert not report.ok
@@ -546,9 +559,9 @@ def test_validate_detects_parquet_differing_from_csv(tmp_path):
 
 def test_validate_detects_wrong_parquet_schema(tmp_path):
     path = write(sample_tables(), tmp_path / "p")
-    table = pq.read_table(path.parent / "data" / "glossary.parquet")
+    table = pq.read_table(path.parent / "data" / "parquet" / "glossary" / "part-00000.parquet")
     table = table.cast(pa.schema([f.with_type(pa.string()) if f.name == "term_seq" else f for f in table.schema]))
-    pq.write_table(table, path.parent / "data" / "glossary.parquet")
+    pq.write_table(table, path.parent / "data" / "parquet" / "glossary" / "part-00000.parquet")
     rehash(path, "glossary_parquet")
     report = validate_package(path)
     assert any("resource 'glossary_parquet': Arrow schema differs" in e for e in report.errors), report.errors
