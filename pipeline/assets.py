@@ -104,7 +104,7 @@ def raw_documents(context: dg.AssetExecutionContext, paths: YusuanPaths) -> list
     raw_dir = paths.raw_path()
     docs = discover(raw_dir, memo_dir=paths.cache_path())  # the sha256 memo lives with the parse cache
     warnings = [w for doc in docs for w in doc.warnings]
-    warnings += [f"{f}: listed in the manifest but not in {raw_dir}" for f in missing_from_disk(raw_dir)]
+    warnings += [f"{f}: listed in the manifest but not in {raw_dir}" for f in missing_from_disk(raw_dir, docs)]
     _log_capped(context.log.warning, warnings)
     context.add_output_metadata(
         {

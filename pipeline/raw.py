@@ -12,9 +12,9 @@ and a symbolic link that leads out of the raw directory; the refusal travels wit
 
 Hash memo. Hashing every raw file on every build costs ~1.3 s for 10,000 files, although a rebuild usually
 finds them unchanged. Given a ``memo_dir`` (the parse cache directory), :func:`discover` keeps one JSON file
-there per raw directory (:func:`memo_path`) mapping each relpath to the identity of the file it last hashed (one string) --
-``(st_size, st_mtime_ns, st_ctime_ns, st_ino, st_dev)`` of the file the path leads to -- and its sha256. A
-file whose identity is unchanged is not read again. Why this is safe:
+there per raw directory (:func:`memo_path`) mapping each relpath to the identity of the file it last hashed
+-- ``(st_size, st_mtime_ns, st_ctime_ns, st_ino, st_dev)`` of the file the path leads to, as one string --
+and its sha256. A file whose identity is unchanged is not read again. Why this is safe:
 
 - Any write to a file sets its ctime to the current time, and ctime cannot be set by users (``touch`` and
   ``os.utime`` set only mtime/atime), so a rewrite with a restored mtime still changes the identity; a file
@@ -132,7 +132,7 @@ def load_manifest(raw_dir: Path) -> dict[str, ManifestEntry]:
         return {}
     except OSError:
         st = None
-    identity = (str(Path(path).resolve()), _identity(st)) if st is not None else None
+    identity = (str(path.resolve()), _identity(st)) if st is not None else None
     if identity in _MANIFEST_MEMO:
         return dict(_MANIFEST_MEMO[identity])
     entries = _read_manifest(path)
@@ -169,7 +169,9 @@ def _read_manifest(path: Path) -> dict[str, ManifestEntry]:
     return entries
 
 
-def _refusal(path: Path, root: Path, limit: int, is_link: bool | None = None) -> tuple[str | None, os.stat_result | None]:
+def _refusal(
+    path: Path, root: Path, limit: int, is_link: bool | None = None
+) -> tuple[str | None, os.stat_result | None]:
     """Why ``path`` must not be read (or None), and its stat when it may be. Links are judged by where they lead.
 
     ``is_link``: whether ``path`` is a symbolic link, if the caller already knows (from its directory entry).
@@ -206,7 +208,7 @@ def gc_paused():
 def memo_path(memo_dir: Path, raw_dir: Path) -> Path:
     """The hash memo of ``raw_dir`` in ``memo_dir``: one file per raw directory, so two corpora sharing a
     cache directory do not evict each other's entries."""
-    tag = hashlib.sha256(str(Path(raw_dir).resolve()).encode("utf-8")).hexdigest()[:16]
+    tag = hashlib.sha256(os.fsencode(Path(raw_dir).resolve())).hexdigest()[:16]
     return Path(memo_dir) / f"raw-sha256-{tag}.json"
 
 
@@ -329,7 +331,11 @@ def _discover(raw_dir: Path, limit: int, memo_dir: Path | None) -> list[RawDocum
     return docs
 
 
-def missing_from_disk(raw_dir: Path) -> list[str]:
-    """Files the manifest lists that are not in ``raw_dir``."""
+def missing_from_disk(raw_dir: Path, docs: list[RawDocument] | None = None) -> list[str]:
+    """Files the manifest lists that are not in ``raw_dir``.
+
+    ``docs``: what :func:`discover` just returned; a file it read (not refused) is not looked up again.
+    """
     manifest = load_manifest(Path(raw_dir))
-    return sorted(f for f in manifest if not os.path.isfile(os.path.join(raw_dir, f)))
+    seen = {doc.relpath for doc in docs or () if doc.refusal is None}
+    return sorted(f for f in manifest if f not in seen and not os.path.isfile(os.path.join(raw_dir, f)))

@@ -13,7 +13,7 @@ from pipeline import ids, raw
 from pipeline.errors import DocumentError
 from pipeline.metadata import load_tables
 from pipeline.parse import parse_raw_document
-from pipeline.raw import ManifestError, discover, sha256_file
+from pipeline.raw import ManifestError, discover, missing_from_disk, sha256_file
 from pipeline.templates import hebei_budget
 
 
@@ -142,6 +142,16 @@ def test_discover_lists_files_in_path_order_as_rglob_did(tmp_path):
     old = sorted(p for p in raw_dir.rglob("*") if p.is_file() or (p.is_symlink() and not p.is_dir()))
     old = [p.relative_to(raw_dir).as_posix() for p in old]
     assert listed == [r for r in old if not any(part.startswith(".") for part in r.split("/")) and r != "README.md"]
+
+
+def test_missing_from_disk_with_and_without_discovered_docs(raw_copy):
+    manifest = json.loads((raw_copy / "manifest.json").read_text(encoding="utf-8"))
+    manifest["documents"] += [{"file": "gone.txt"}, {"file": "broken-link.txt"}]
+    (raw_copy / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    (raw_copy / "broken-link.txt").symlink_to(raw_copy / "nowhere")  # discovered (refused), not a file
+    docs = discover(raw_copy)
+    assert len(docs) == 2
+    assert missing_from_disk(raw_copy) == missing_from_disk(raw_copy, docs) == ["broken-link.txt", "gone.txt"]
 
 
 def test_bad_manifest_is_a_clear_error(raw_copy):
