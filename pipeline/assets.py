@@ -85,17 +85,31 @@ class StagedPackage:
 # ---------------------------------------------------------------------------------------------------- raw
 
 LOGGED_WARNINGS = 20
+# Entries of a list kept in an asset's metadata. Every event's metadata is serialised into Dagster's event log:
+# three lists of 10,000 entries cost ~0.5 s a build. The build report beside the package has every entry.
+METADATA_LIST_LIMIT = 200
+
+
+def _capped(items: list) -> dg.MetadataValue:
+    """The first METADATA_LIST_LIMIT items as JSON metadata, and how many were left out."""
+    items = list(items)
+    if len(items) <= METADATA_LIST_LIMIT:
+        return dg.MetadataValue.json(items)
+    return dg.MetadataValue.json({"first": items[:METADATA_LIST_LIMIT], "total": len(items),
+                                  "left_out": len(items) - METADATA_LIST_LIMIT,
+                                  "all_in": "the build report beside the package (<out>.build-report.json)"})
 
 
 def _log_capped(log, messages) -> None:
-    """Log the first LOGGED_WARNINGS messages and a count of the rest (all are in the asset's metadata).
+    """Log the first LOGGED_WARNINGS messages and a count of the rest (more in the metadata, all in the report).
 
     Each log line is an event in Dagster's event log: 10,000 of them cost more than parsing the corpus.
     """
     for message in messages[:LOGGED_WARNINGS]:
         log(message)
     if len(messages) > LOGGED_WARNINGS:
-        log(f"... and {len(messages) - LOGGED_WARNINGS} more warnings (see the asset's 'warnings' metadata)")
+        log(f"... and {len(messages) - LOGGED_WARNINGS} more warnings (see the asset's 'warnings' metadata and "
+            "the build report)")
 
 
 
@@ -110,8 +124,8 @@ def raw_documents(context: dg.AssetExecutionContext, paths: YusuanPaths) -> list
         {
             "count": len(docs),
             "raw_dir": str(raw_dir.resolve()),
-            "files": dg.MetadataValue.json([d.relpath for d in docs]),
-            "warnings": dg.MetadataValue.json(warnings),
+            "files": _capped([d.relpath for d in docs]),
+            "warnings": _capped(warnings),
         }
     )
     return docs
@@ -161,16 +175,16 @@ def parsed_documents(
         "failed": len(results.failed),
         "parsed_now": parsed_now,
         "reused_from_cache": len(results.parsed) - parsed_now,
-        "parsed_documents": dg.MetadataValue.json(
+        "parsed_documents": _capped(
             [{"file": raw.relpath, "document_id": doc.document_id} for raw, doc in results.parsed]
         ),
-        "failed_documents": dg.MetadataValue.json(
+        "failed_documents": _capped(
             [{"file": f.relpath, "sha256": f.sha256, "error": f.error} for f in results.failed]
         ),
-        "warnings": dg.MetadataValue.json(list(results.warnings)),
+        "warnings": _capped(results.warnings),
     }
     if results.failed:
-        metadata["failed_documents_table"] = dg.MetadataValue.md(_failed_markdown(results.failed))
+        metadata["failed_documents_table"] = dg.MetadataValue.md(_failed_markdown(results.failed[:METADATA_LIST_LIMIT]))
     if not results.parsed:
         if not raw_documents:
             description = "no raw documents found: nothing to build"

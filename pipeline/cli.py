@@ -206,10 +206,16 @@ def cmd_build(args: argparse.Namespace, out: Console, err: Console) -> int:
             check_errors = check.metadata.get("errors")
             errors = ["the package is invalid; nothing was published",
                       *(list(check_errors.value) if check_errors is not None else [])]
-        draft = report.draft(parsed) if parsed is not None else None
+        if staged is not None and staged.report:
+            draft = {k: v for k, v in staged.report.items() if k != "notes"}
+        else:
+            draft = report.draft(parsed) if parsed is not None else None
         notes = list(staged.report.get("notes", [])) if staged is not None and staged.report else []
         build_report = report.finalise(draft, out_dir, published=result.success, errors=errors, notes=notes)
-        report_file = report.write(build_report, out_dir)
+        if result.success and report.report_path(out_dir).is_file():
+            report_file = report.report_path(out_dir)  # the datapackage step wrote this very report
+        else:
+            report_file = report.write(build_report, out_dir)
 
     for line in report.summary_lines(build_report):
         err.print(line, highlight=False, markup=False)
