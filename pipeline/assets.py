@@ -255,9 +255,10 @@ def datapackage_staging(
                 tables, staging, sources=build.compute_sources(raws), created=build.compute_created(raws)
             )
             # Parts linked from a rendering an earlier build validated are not read again (validate.py).
-            validation = validate.validate_package(descriptor, trusted=package.trusted_parts(written))
+            trusted = package.trusted_parts(written)
+            validation = validate.validate_package(descriptor, trusted=trusted, memo_dir=paths.cache_path())
             if validation.ok:
-                package.record_validated(written)
+                package.record_validated(written, trusted)
         except BaseException:
             _discard_quietly(context, staging)
             raise

@@ -602,10 +602,14 @@ def trusted_parts(written: Sequence[PartFiles]) -> dict[int, dict[str, Any]]:
     return out
 
 
-def record_validated(written: Sequence[PartFiles]) -> None:
-    """After a package passed validation: remember its parts' renderings as validated, for the next build."""
+def record_validated(written: Sequence[PartFiles], trusted: Mapping[int, Any] | None = None) -> None:
+    """After a package passed validation: remember its parts' renderings as validated, for the next build.
+
+    ``trusted``: the :func:`trusted_parts` the validation was given (already recorded, skipped here).
+    """
+    trusted = trusted_parts(written) if trusted is None else trusted
     for part in written:
-        if part.store is not None:
+        if part.store is not None and part.index not in trusted:
             rendered = Path(part.store) / RENDERED_RECORD
             try:
                 shutil.copyfile(rendered, Path(part.store) / (VALIDATED_RECORD + ".tmp"))

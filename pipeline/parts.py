@@ -27,7 +27,7 @@ from typing import TypeVar
 T = TypeVar("T")
 
 # Expected documents per part (the cut probability is 1 / PART_DOCUMENTS).
-PART_DOCUMENTS = 256
+PART_DOCUMENTS = 64
 DATA_DIR = "data"
 
 

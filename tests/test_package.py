@@ -687,3 +687,27 @@ def test_publish_requires_a_sibling_staging_dir(tmp_path):
     with pytest.raises(PublishError, match="not a staging directory of"):
         publish.publish(elsewhere, out, validate=False)
     assert not out.exists()
+
+
+def test_sources_memo_checks_only_new_items_and_never_hides_a_bad_one(written, tmp_path, monkeypatch):
+    descriptor = read_descriptor(written)
+    descriptor["sources"] = [{"title": f"source {i}", "path": f"raw/{i}.txt"} for i in range(5)]
+    seen = []
+    real = validate._profile_errors
+
+    def spy(instance, profile, where):
+        if profile == "datapackage":
+            seen.append(len(instance.get("sources", [])))
+        return real(instance, profile, where)
+
+    monkeypatch.setattr(validate, "_profile_errors", spy)
+    assert check_profiles(descriptor, memo_dir=tmp_path) == []
+    assert check_profiles(descriptor, memo_dir=tmp_path) == []
+    assert seen == [5, 0]  # the second check had no new item to validate
+
+    descriptor["sources"].append({"title": 7, "path": "raw/bad.txt"})  # title must be a string
+    errors = check_profiles(descriptor, memo_dir=tmp_path)
+    assert any("at sources/5/title" in e for e in errors), errors  # re-checked whole: the true index
+    assert check_profiles(descriptor) == errors  # the same verdict as without a memo
+    memo = json.loads((tmp_path / validate.SOURCES_MEMO_NAME).read_text(encoding="utf-8"))
+    assert len(memo["valid"]) == 5  # only items found valid are remembered
