@@ -234,7 +234,7 @@ def _file_record(path: Path, rel: str) -> dict[str, Any]:
 
 def _same_file(path: Path, record: Mapping[str, Any]) -> bool:
     try:
-        st = path.stat()
+        st = os.stat(path)
     except OSError:
         return False
     return (st.st_ino, st.st_size, st.st_mtime_ns) == (record["ino"], record["bytes"], record["mtime_ns"])

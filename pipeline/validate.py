@@ -42,11 +42,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -230,16 +231,21 @@ def _check_model(resources: dict[str, dict], metas: dict[str, TableMeta]) -> tup
 # -- files ----------------------------------------------------------------------------------------------------
 
 
-def _resolve(base: Path, name: str, path: Any) -> tuple[Path | None, str | None]:
+def _resolve(base: Path, name: str, path: Any) -> tuple[Path | None, os.stat_result | None, str | None]:
+    """The part file's full path and ``os.stat``, or an error; string checks (thousands of parts per build)."""
     if not isinstance(path, str) or not path:
-        return None, f"resource {name!r}: a part path is not a string"
-    pure = PurePosixPath(path)
-    if pure.is_absolute() or ".." in pure.parts or "://" in path:
-        return None, f"resource {name!r}: path {path!r} is not inside the package"
-    full = base.joinpath(*pure.parts)
-    if not full.is_file():
-        return None, f"resource {name!r}: file {path} not found"
-    return full, None
+        return None, None, f"resource {name!r}: a part path is not a string"
+    segments = path.split("/")
+    if path.startswith("/") or ".." in segments or "://" in path or "\\" in path:
+        return None, None, f"resource {name!r}: path {path!r} is not inside the package"
+    full = os.path.join(base, *segments)
+    try:
+        st = os.stat(full)
+    except OSError:
+        st = None
+    if st is None or not stat.S_ISREG(st.st_mode):
+        return None, None, f"resource {name!r}: file {path} not found"
+    return Path(full), st, None
 
 
 def _check_file(name: str, part: dict, path: Path) -> list[str]:
@@ -252,13 +258,9 @@ def _check_file(name: str, part: dict, path: Path) -> list[str]:
     return errors
 
 
-def _is_trusted(part: dict, path: Path, record: dict | None) -> bool:
+def _is_trusted(part: dict, st: os.stat_result, record: dict | None) -> bool:
     """The staged file is the recorded, already validated file: same inode, size, mtime and stated hash."""
     if not record:
-        return False
-    try:
-        st = path.stat()
-    except OSError:
         return False
     return (st.st_ino, st.st_size, st.st_mtime_ns) == (record.get("ino"), record.get("bytes"), record.get("mtime_ns")) \
         and part.get("hash") == record.get("hash") and part.get("bytes") == record.get("bytes")
@@ -367,7 +369,7 @@ def validate_package(
         all_trusted = bool(record)
         for name, res in resources.items():
             part = res[PARTS_KEY][i]
-            path, error = _resolve(base, name, part.get("path"))
+            path, st, error = _resolve(base, name, part.get("path"))
             if error:
                 found.append(error)
                 all_trusted = False
@@ -375,7 +377,7 @@ def validate_package(
             part_paths[name] = path
             table = name[: -len(PARQUET_SUFFIX)] if name.endswith(PARQUET_SUFFIX) else name
             kind = "parquet" if name.endswith(PARQUET_SUFFIX) else "csv"
-            if _is_trusted(part, path, (record.get(table) or {}).get(kind)):
+            if _is_trusted(part, st, (record.get(table) or {}).get(kind)):
                 continue
             all_trusted = False
             found += _check_file(name, part, path)
