@@ -175,6 +175,10 @@ def cmd_build(args: argparse.Namespace, out: Console, err: Console) -> int:
             return EXIT_BUSY
         if args.max_raw_bytes is not None:
             stack.enter_context(_environ(MAX_RAW_BYTES_ENV, str(args.max_raw_bytes)))
+        from pipeline import incremental
+
+        if (args.workers if args.workers is not None else incremental.default_workers()) > 1:
+            incremental.warm_up()  # the parser loads on the other core while Dagster starts here
         import dagster as dg
 
         from pipeline.definitions import JOB_NAME, build_defs

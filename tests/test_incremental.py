@@ -200,6 +200,25 @@ def test_output_does_not_depend_on_the_number_of_workers(corpus: Path, tmp_path:
     assert tree(out1) == tree(out2)
 
 
+def test_with_a_warm_forkserver_a_single_new_document_is_parsed_in_a_worker(corpus: Path, tmp_path: Path,
+                                                                           monkeypatch):
+    raws = discover(corpus)
+    reference = parse_corpus(raws, ParseCache(tmp_path / "c1"), workers=1)
+    incremental.warm_up()
+
+    def not_here(*args):
+        raise AssertionError("parsed in the build's own process")
+
+    # A worker runs its own (preloaded) module; a parse in this process would call this replacement.
+    monkeypatch.setattr(incremental, "parse_into_cache", not_here)
+    cache = ParseCache(tmp_path / "c2")
+    parse_corpus(raws[:-1], cache, workers=2)  # several misses: the pool, as always
+    last = parse_corpus(raws, cache, workers=2)  # one miss: the pool too, because it is warm
+    assert [d.parsed_now for _, d in last.parsed] == [False] * (len(raws) - 1) + [True]
+    for (_, a), (_, b) in zip(reference.parsed, last.parsed):
+        assert Path(a.entry_path).read_bytes() == Path(b.entry_path).read_bytes()
+
+
 def test_a_new_parser_version_never_hits_old_entries(corpus: Path, tmp_path: Path):
     raws = discover(corpus)
     parse_corpus(raws, ParseCache(tmp_path / "cache", fingerprint="a" * 64), workers=1)
