@@ -261,9 +261,9 @@ def _plan(metas: Mapping[str, TableMeta], tables: Mapping[str, Any]) -> list[tup
             raise RowError(f"the core tables have different numbers of parts: {sorted(counts)}")
         plan = []
         for i in range(counts.pop()):
-            first = {name: tables[name].parts[i] for name in metas}
-            some = next(iter(first.values()))
-            plan.append((some.first, some.last, some.dir, first))
+            data = {name: tables[name].parts[i] for name in metas}
+            some = next(iter(data.values()))
+            plan.append((some.first, some.last, some.dir, data))
         return plan
     core: dict[str, pa.Table] = {}
     for name, meta in metas.items():
@@ -351,6 +351,10 @@ def _relabel(tables: Mapping[str, Any], rels: Mapping[str, tuple[str, str]]) -> 
         out[name] = {"rows": rec["rows"], "csv": {**rec["csv"], "path": csv_rel},
                      "parquet": {**rec["parquet"], "path": pq_rel}}
     return out
+
+
+def _paths_of(part: PartFiles) -> dict[str, tuple[str, str]]:
+    return {name: (rec["csv"]["path"], rec["parquet"]["path"]) for name, rec in part.tables.items()}
 
 
 def _read_json(path: Path) -> Any:
@@ -611,6 +615,13 @@ def record_validated(written: Sequence[PartFiles], trusted: Mapping[int, Any] | 
     for part in written:
         if part.store is not None and part.index not in trusted:
             rendered = Path(part.store) / RENDERED_RECORD
+            record = _read_json(rendered)
+            # Only the very files this package holds and that were just validated (a concurrent build may have
+            # put its own rendering of the same part in the store).
+            stored = record.get("tables") if isinstance(record, dict) else None
+            if not isinstance(stored, dict) or set(stored) != set(part.tables) \
+                    or _relabel(stored, _paths_of(part)) != part.tables:
+                continue
             try:
                 shutil.copyfile(rendered, Path(part.store) / (VALIDATED_RECORD + ".tmp"))
                 os.replace(Path(part.store) / (VALIDATED_RECORD + ".tmp"), Path(part.store) / VALIDATED_RECORD)

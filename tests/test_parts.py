@@ -149,3 +149,24 @@ def test_validation_catches_overlapping_part_ranges(tmp_path, small_parts):
     assert not report.ok
     assert any("overlap or are out of order" in e for e in report.errors), report.errors
     assert any("documentIds says" in e for e in report.errors), report.errors
+
+
+def test_only_the_very_files_validated_are_recorded_as_validated(tmp_path):
+    from pipeline import package
+
+    store = tmp_path / "part"
+    store.mkdir()
+    mine = {"documents": {"rows": 1,
+                          "csv": {"path": "data/csv/documents/part-00000.csv", "bytes": 9, "hash": "sha256:aa",
+                                  "ino": 11, "mtime_ns": 5},
+                          "parquet": {"path": "data/parquet/documents/part-00000.parquet", "bytes": 9,
+                                      "hash": "sha256:bb", "ino": 12, "mtime_ns": 5}}}
+    part = package.PartFiles(0, "a", "a", mine, store=str(store))
+    other = json.loads(json.dumps(mine))
+    other["documents"]["csv"]["ino"] = 99  # a concurrent build's rendering of the same part
+    (store / package.RENDERED_RECORD).write_text(json.dumps({"tables": other}), encoding="utf-8")
+    package.record_validated([part], trusted={})
+    assert not (store / package.VALIDATED_RECORD).exists()
+    (store / package.RENDERED_RECORD).write_text(json.dumps({"tables": mine}), encoding="utf-8")
+    package.record_validated([part], trusted={})
+    assert json.loads((store / package.VALIDATED_RECORD).read_text(encoding="utf-8")) == {"tables": mine}
