@@ -10,8 +10,11 @@ a document whose ``document_id`` hashes to 0 modulo :data:`PART_DOCUMENTS` ends 
 * adding, changing or removing one document changes one part (two if it is itself a cut point: the part it
   ended is joined to the next or split), and every other part keeps its bytes, so a rebuild rewrites and
   revalidates only that part (:mod:`pipeline.combine`, :mod:`pipeline.package`);
-* parts hold :data:`PART_DOCUMENTS` documents on average (about 45,000 rows of all tables together on
-  generated disclosures); a corpus smaller than that is usually one part.
+* parts hold :data:`PART_DOCUMENTS` documents on average (about 11,000 rows of all tables together on
+  generated disclosures); a corpus smaller than that is often one part. The size is a trade-off measured in
+  ``benchmarks/README.md``: smaller parts make a rebuild after one change cheaper (less to combine, write and
+  check again), larger ones make a full build and a whole-package validation cheaper (fewer files, and each
+  part's checks have a fixed cost).
 
 Primary keys begin with ``document_id`` and foreign keys stay inside a document, so each part is a complete
 package of its documents: it is checked on its own, and the parts' ``document_id`` ranges must be strictly
@@ -26,7 +29,7 @@ from typing import TypeVar
 
 T = TypeVar("T")
 
-# Expected documents per part (the cut probability is 1 / PART_DOCUMENTS).
+# Expected documents per part (the cut probability is 1 / PART_DOCUMENTS). At 10,000 documents: 166 parts.
 PART_DOCUMENTS = 64
 DATA_DIR = "data"
 
