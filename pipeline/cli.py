@@ -249,11 +249,9 @@ def cmd_build(args: argparse.Namespace, out: Console, err: Console) -> int:
     out.print(f"Documents: {n_parsed} parsed, {n_failed} failed", highlight=False)
     core_checks = _output(result, "core_tables", "core_checks")
     if core_checks is not None:
-        import pyarrow.compute as pc
+        from pipeline.check_assets import status_counts
 
-        status = core_checks.read().column("status")  # Arrow IPC files (combine.CoreTable)
-        found = {item["values"]: item["counts"] for item in pc.value_counts(status).to_pylist()} if len(status) else {}
-        counts = {s: found.get(s, 0) for s in ("pass", "fail", "warn", "skip")}
+        counts = status_counts(core_checks.read().column("status"))  # Arrow IPC files (combine.CoreTable)
         out.print("Checks: " + ", ".join(f"{n} {s}" for s, n in counts.items()) + " (see the checks table)", highlight=False)
     if staged is not None:
         table = Table("table", "rows", title=None, box=None, pad_edge=False)

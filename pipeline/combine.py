@@ -45,9 +45,8 @@ COMPLETE_NAME = "complete"
 class CorePart:
     """One part of one table as an Arrow IPC file in the core schema (see :mod:`pipeline.columnar`)."""
 
-    path: str
+    path: str  # <work_root>/<part key>/<table>.arrow
     rows: int
-    key: str  # the part's content key, the same for every table of the part (the name of its directory)
     first: str  # document_id range of the part's documents
     last: str
 
@@ -85,7 +84,7 @@ class CoreTable:
 
     def read(self) -> pa.Table:
         tables = [part.read() for part in self.parts]
-        return pa.concat_tables(tables) if tables else pa.table({})
+        return pa.concat_tables(tables) if tables else core_schema(load_tables()[self.name]).empty_table()
 
 
 def ordered_documents(parsed: Sequence[tuple[RawDocument, object]]) -> list[tuple[RawDocument, object]]:
@@ -152,8 +151,8 @@ def combine_documents(
         counts = _read_counts(target)
         first, last = part_docs[0][1].document_id, part_docs[-1][1].document_id
         for name in metas:
-            parts[name].append(CorePart(path=str(target / f"{name}.arrow"), rows=counts[name], key=target.name,
-                                        first=first, last=last))
+            parts[name].append(CorePart(path=str(target / f"{name}.arrow"), rows=counts[name], first=first,
+                                        last=last))
     if work_root.is_dir():
         _prune(work_root, keep=used)
     return {name: CoreTable(name=name, parts=tuple(parts[name])) for name in metas}

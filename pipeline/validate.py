@@ -275,9 +275,9 @@ def _document_ids(path: Path) -> list[str] | None:
     return table.column("document_id").to_pylist()
 
 
-def _check_ranges(resources: dict[str, dict], n_parts: int, base: Path) -> tuple[list[str], list[int]]:
+def _check_ranges(resources: dict[str, dict], n_parts: int) -> tuple[list[str], list[Any]]:
     """Each part's stated ``documentIds`` range is the same in every resource and increases strictly from part
-    to part; returns the errors and the parts whose range must still be checked against their rows."""
+    to part; returns the errors and each part's stated range (checked against its rows later)."""
     errors = []
     ranges = []
     for i in range(n_parts):
@@ -286,11 +286,13 @@ def _check_ranges(resources: dict[str, dict], n_parts: int, base: Path) -> tuple
             errors.append(f"part {parts.part_name(i)}: resources state different documentIds ranges")
         rng = resources["documents"][PARTS_KEY][i].get("documentIds")
         ranges.append(rng)
-        if not (isinstance(rng, list) and (rng == [] and n_parts == 1 or len(rng) == 2 and rng[0] <= rng[1])):
+        pair = isinstance(rng, list) and len(rng) == 2 and all(isinstance(x, str) for x in rng)
+        if not (rng == [] and n_parts == 1 or pair and rng[0] <= rng[1]):
             errors.append(f"part {parts.part_name(i)}: documentIds {rng!r} is not a [first, last] range")
     for i in range(1, n_parts):
         prev, cur = ranges[i - 1], ranges[i]
-        if isinstance(prev, list) and isinstance(cur, list) and len(prev) == 2 and len(cur) == 2 and not prev[1] < cur[0]:
+        if all(isinstance(r, list) and len(r) == 2 and all(isinstance(x, str) for x in r) for r in (prev, cur)) \
+                and not prev[1] < cur[0]:
             errors.append(f"parts {parts.part_name(i - 1)} and {parts.part_name(i)}: document ranges {prev} and {cur} "
                           "overlap or are out of order")
     return errors, ranges
@@ -357,7 +359,7 @@ def validate_package(
     errors += model_errors
     if model_errors or n_parts is None:
         return ValidationReport(ok=False, errors=errors)
-    range_errors, ranges = _check_ranges(resources, n_parts, base)
+    range_errors, ranges = _check_ranges(resources, n_parts)
     errors += range_errors
 
     trusted = trusted or {}
