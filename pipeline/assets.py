@@ -29,7 +29,7 @@ from pipeline.check_assets import SOURCE_CHECKS
 from pipeline.lock import build_lock
 from pipeline.metadata import TABLE_ORDER, load_tables
 from pipeline.paths import default_cache_dir, default_out_dir, default_raw_dir
-from pipeline.raw import RawDocument, discover, missing_from_disk
+from pipeline.raw import RawDocument, scan
 
 CORE_PREFIX = "core_"
 
@@ -116,9 +116,10 @@ def _log_capped(log, messages) -> None:
 @dg.asset(group_name="raw", description="The raw disclosure files in raw_dir, with their manifest metadata and sha256.")
 def raw_documents(context: dg.AssetExecutionContext, paths: YusuanPaths) -> list[RawDocument]:
     raw_dir = paths.raw_path()
-    docs = discover(raw_dir, memo_dir=paths.cache_path())  # the sha256 memo lives with the parse cache
+    found = scan(raw_dir, memo_dir=paths.cache_path())  # the sha256 memo lives with the parse cache
+    docs = found.documents
     warnings = [w for doc in docs for w in doc.warnings]
-    warnings += [f"{f}: listed in the manifest but not in {raw_dir}" for f in missing_from_disk(raw_dir, docs)]
+    warnings += [f"{f}: listed in the manifest but not in {raw_dir}" for f in found.missing]
     _log_capped(context.log.warning, warnings)
     context.add_output_metadata(
         {

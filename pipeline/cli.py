@@ -25,6 +25,7 @@ the errors otherwise (2 when PATH does not exist).
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import os
 import sys
@@ -354,5 +355,18 @@ def main(argv: list[str] | None = None) -> int:
     return args.func(args, out, err)
 
 
+def run() -> None:
+    """The ``yusuan`` program: :func:`main` as the whole process (tests call ``main`` instead)."""
+    # A build keeps ~10^6 objects alive (document records, Dagster's machinery). At Python's default gen-0
+    # threshold (700) the collector walks them again and again: ~0.6 s of a 4 s rebuild of 10,000 documents.
+    # Collections still run, ~70x less often; cyclic garbage waits at most 50,000 allocations.
+    gc.set_threshold(50_000, 20, 20)
+    code = main()
+    # What the command leaves behind goes with the process. Frozen, it is skipped by the collections the
+    # interpreter runs while shutting down, which take ~0.8 s after a build of 10,000 documents.
+    gc.freeze()
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

@@ -232,7 +232,7 @@ def _file_record(path: Path, rel: str) -> dict[str, Any]:
     return {"path": rel, "bytes": size, "hash": digest, "ino": st.st_ino, "mtime_ns": st.st_mtime_ns}
 
 
-def _same_file(path: Path, record: Mapping[str, Any]) -> bool:
+def _same_file(path: str | Path, record: Mapping[str, Any]) -> bool:
     try:
         st = os.stat(path)
     except OSError:
@@ -240,8 +240,8 @@ def _same_file(path: Path, record: Mapping[str, Any]) -> bool:
     return (st.st_ino, st.st_size, st.st_mtime_ns) == (record["ino"], record["bytes"], record["mtime_ns"])
 
 
-def _link_or_copy(src: Path, dst: Path) -> None:
-    dst.parent.mkdir(parents=True, exist_ok=True)
+def _link_or_copy(src: str | Path, dst: str | Path) -> None:
+    """``dst``'s directory must exist (write_package_parts makes the tables' directories once)."""
     try:
         os.link(src, dst)  # the rendered files are never modified in place, so sharing the inode is safe
     except OSError:  # another filesystem, or links not allowed
@@ -296,14 +296,15 @@ def _render_part(metas, index: int, first, last, store: Path | None, data: Mappi
     rels = {name: (parts.csv_part_path(name, index), parts.parquet_part_path(name, index)) for name in metas}
     if store is not None:
         record = _read_json(store / RENDERED_RECORD)
-        rendered = store / RENDERED_DIR
-        if record is not None and set(record.get("tables", {})) == set(metas) and all(
-            _same_file(rendered / f"{name}.{kind}", record["tables"][name][kind])
+        # Plain strings: a rebuild of 10,000 documents checks and links ~4,000 unchanged files here.
+        rendered, out = os.path.join(store, RENDERED_DIR), str(out_dir)
+        if isinstance(record, dict) and set(record.get("tables", {})) == set(metas) and all(
+            _same_file(f"{rendered}/{name}.{kind}", record["tables"][name][kind])
             for name in metas for kind in ("csv", "parquet")
         ):
             for name, (csv_rel, pq_rel) in rels.items():
-                _link_or_copy(rendered / f"{name}.csv", out_dir / csv_rel)
-                _link_or_copy(rendered / f"{name}.parquet", out_dir / pq_rel)
+                _link_or_copy(f"{rendered}/{name}.csv", f"{out}/{csv_rel}")
+                _link_or_copy(f"{rendered}/{name}.parquet", f"{out}/{pq_rel}")
             return PartFiles(index, first, last, _relabel(record["tables"], rels), reused=True, store=str(store))
         target = Path(tempfile.mkdtemp(prefix=".render-", dir=store))
     else:
@@ -569,6 +570,9 @@ def write_package_parts(
 
     out_dir = Path(out_dir)
     (out_dir / DATA_DIR).mkdir(parents=True, exist_ok=True)
+    for name in metas:  # every part of a table lies in the table's directory (pipeline.parts)
+        for rel in (parts.csv_part_path(name, 0), parts.parquet_part_path(name, 0)):
+            (out_dir / rel).parent.mkdir(parents=True, exist_ok=True)
     # Arrow's kernels and the Parquet writer release the GIL: two threads keep both cores busy.
     with ThreadPoolExecutor(max_workers=WRITER_THREADS) as pool:
         written = [

@@ -38,6 +38,7 @@ import json
 import os
 import tempfile
 import time
+from collections.abc import Iterable, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -114,7 +115,7 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-# The last manifest read, by file identity: a build reads it twice (discover, missing_from_disk).
+# The last manifest read, by file identity: a long-lived process (a Dagster code server) reads it every build.
 _MANIFEST_MEMO: dict[tuple, dict[str, ManifestEntry]] = {}
 
 
@@ -283,17 +284,31 @@ def discover(raw_dir: Path, max_bytes: int | None = None, memo_dir: Path | None 
     returned with ``refusal`` set and ``sha256`` empty: it is never read. With ``memo_dir``, files unchanged
     since a previous discovery are not read either: their sha256 comes from the hash memo (module docstring).
     """
+    return scan(raw_dir, max_bytes, memo_dir).documents
+
+
+@dataclass(frozen=True)
+class RawScan:
+    """What :func:`scan` found in a raw directory."""
+
+    documents: list[RawDocument]  # as discover() returns them
+    missing: list[str]  # files the manifest lists that are not in the directory (missing_from_disk)
+
+
+def scan(raw_dir: Path, max_bytes: int | None = None, memo_dir: Path | None = None) -> RawScan:
+    """:func:`discover` and :func:`missing_from_disk` from one reading of the manifest."""
     raw_dir = Path(raw_dir)
     if not raw_dir.is_dir():
         raise FileNotFoundError(f"raw directory {raw_dir} does not exist")
     limit = max_raw_bytes() if max_bytes is None else max_bytes
     with gc_paused():
-        return _discover(raw_dir, limit, memo_dir)
+        manifest = load_manifest(raw_dir)
+        docs = _discover(raw_dir, limit, memo_dir, manifest)
+    return RawScan(docs, _missing(raw_dir, manifest, docs))
 
 
-def _discover(raw_dir: Path, limit: int, memo_dir: Path | None) -> list[RawDocument]:
+def _discover(raw_dir: Path, limit: int, memo_dir: Path | None, manifest: dict[str, ManifestEntry]) -> list[RawDocument]:
     root = raw_dir.resolve()
-    manifest = load_manifest(raw_dir)
     started = time.time_ns()
     memo_file = memo_path(memo_dir, raw_dir) if memo_dir is not None else None
     memo = _load_memo(memo_file) if memo_file is not None else {}
@@ -336,6 +351,9 @@ def missing_from_disk(raw_dir: Path, docs: list[RawDocument] | None = None) -> l
 
     ``docs``: what :func:`discover` just returned; a file it read (not refused) is not looked up again.
     """
-    manifest = load_manifest(Path(raw_dir))
-    seen = {doc.relpath for doc in docs or () if doc.refusal is None}
+    return _missing(Path(raw_dir), load_manifest(Path(raw_dir)), docs or ())
+
+
+def _missing(raw_dir: Path, manifest: Mapping[str, ManifestEntry], docs: Iterable[RawDocument]) -> list[str]:
+    seen = {doc.relpath for doc in docs if doc.refusal is None}
     return sorted(f for f in manifest if f not in seen and not os.path.isfile(os.path.join(raw_dir, f)))

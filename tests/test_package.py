@@ -709,5 +709,41 @@ def test_sources_memo_checks_only_new_items_and_never_hides_a_bad_one(written, t
     errors = check_profiles(descriptor, memo_dir=tmp_path)
     assert any("at sources/5/title" in e for e in errors), errors  # re-checked whole: the true index
     assert check_profiles(descriptor) == errors  # the same verdict as without a memo
-    memo = json.loads((tmp_path / validate.SOURCES_MEMO_NAME).read_text(encoding="utf-8"))
-    assert len(memo["valid"]) == 5  # only items found valid are remembered
+    memo = json.loads((tmp_path / validate.PROFILE_MEMO_NAME).read_text(encoding="utf-8"))
+    assert len(memo["sources"]) == 5  # only items found valid are remembered
+
+
+def test_profile_memo_premise_holds_for_the_shipped_profile():
+    # Without it the memo is silently off (correct, but a rebuild re-checks every source and schema).
+    spec = validate._memo_spec()
+    assert spec is not None and set(spec) == {"sources", "schema"}
+
+
+def test_schema_memo_replaces_only_known_schemas_and_never_hides_a_bad_one(written, tmp_path, monkeypatch):
+    descriptor = read_descriptor(written)
+    schemas_seen = []
+    real = validate._profile_errors
+
+    def spy(instance, profile, where):
+        if profile == "datapackage":
+            schemas_seen.append([r.get("schema") for r in instance["resources"]])
+        return real(instance, profile, where)
+
+    monkeypatch.setattr(validate, "_profile_errors", spy)
+    assert check_profiles(descriptor, memo_dir=tmp_path) == []
+    assert check_profiles(descriptor, memo_dir=tmp_path) == []
+    assert all(isinstance(s, dict) for s in schemas_seen[0])  # first check: every schema walked
+    assert set(schemas_seen[1]) == {validate._SCHEMA_STAND_IN}  # second: all known, none walked
+
+    bad = descriptor["resources"][3]
+    bad["schema"] = {**bad["schema"], "fields": [{**bad["schema"]["fields"][0], "type": "no-such-type"},
+                                                 *bad["schema"]["fields"][1:]]}
+    schemas_seen.clear()
+    errors = check_profiles(descriptor, memo_dir=tmp_path)
+    assert errors and errors == check_profiles(descriptor)  # the verdict and messages of a check without memo
+    assert isinstance(schemas_seen[0][3], dict)  # the changed schema was walked, not replaced
+    assert any(f"resource {bad['name']!r} schema" in e for e in errors), errors
+    # A stand-in is only ever a string, which the profile accepts for a schema given by path.
+    assert validate._profile_errors({**descriptor, "resources": [{**r, "schema": validate._SCHEMA_STAND_IN}
+                                                                for r in descriptor["resources"]]},
+                                    "datapackage", "x") == []

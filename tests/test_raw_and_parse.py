@@ -13,7 +13,7 @@ from pipeline import ids, raw
 from pipeline.errors import DocumentError
 from pipeline.metadata import load_tables
 from pipeline.parse import parse_raw_document
-from pipeline.raw import ManifestError, discover, missing_from_disk, sha256_file
+from pipeline.raw import ManifestError, discover, missing_from_disk, scan, sha256_file
 from pipeline.templates import hebei_budget
 
 
@@ -152,6 +152,8 @@ def test_missing_from_disk_with_and_without_discovered_docs(raw_copy):
     docs = discover(raw_copy)
     assert len(docs) == 2
     assert missing_from_disk(raw_copy) == missing_from_disk(raw_copy, docs) == ["broken-link.txt", "gone.txt"]
+    found = scan(raw_copy)  # both from one reading of the manifest
+    assert found.documents == docs and found.missing == ["broken-link.txt", "gone.txt"]
 
 
 def test_bad_manifest_is_a_clear_error(raw_copy):
