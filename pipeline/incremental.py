@@ -149,6 +149,13 @@ def _pool(workers: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=workers, mp_context=_context())
 
 
+def _while_workers_parse() -> None:
+    """Work the build does anyway, done while this process would otherwise only wait for the workers."""
+    # pyarrow imports pandas on its first conversion of Python objects (~0.25 s), which the checks of every
+    # build make; here the import overlaps the parse of the new documents.
+    import pandas  # noqa: F401
+
+
 def parse_corpus(
     raws: Sequence[RawDocument],
     cache: ParseCache,
@@ -173,7 +180,9 @@ def parse_corpus(
     if workers > 1 and (len(jobs) > 1 or (jobs and _warm)):
         with _pool(min(workers, len(jobs))) as pool:
             chunk = max(1, len(jobs) // (workers * 16))
-            bugs = list(pool.map(_parse_star, jobs, chunksize=chunk))
+            results = pool.map(_parse_star, jobs, chunksize=chunk)  # submitted at once
+            _while_workers_parse()
+            bugs = list(results)
     else:
         bugs = [_parse_star(job) for job in jobs]
     uncached = {i: bug for i, bug in zip(misses, bugs) if bug is not None}
