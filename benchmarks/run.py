@@ -6,7 +6,10 @@ For each corpus size N (generated documents; see ``corpus()``):
                   peak RSS of the build's whole process tree (the CLI plus its parse workers, sampled from
                   /proc every 50 ms);
 * incremental     one more document added to raw/ and ``yusuan build`` again with the same cache: wall time,
-                  its share of the full build, documents parsed, peak RSS;
+                  its share of the full build, documents parsed, peak RSS. Repeated with --rebuild-repeats
+                  different new documents (each removed again, and the package rebuilt without it, before the
+                  next): the median is reported, since one addition's time depends on the size of the part
+                  the document falls in and on the machine's moment;
 * parse only      ``parse.parse_raw_document`` in this process, one core, on up to --parse-sample documents:
                   MB of raw text per second;
 * validate        the published package validated by ``validate.validate_package`` (the Arrow checks the
@@ -23,6 +26,7 @@ import argparse
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -129,10 +133,11 @@ class Result:
     full_s: float
     docs_per_s: float
     full_peak_rss_mib: float
-    incremental_s: float
+    incremental_s: float  # median over the additions
     incremental_share: float
-    incremental_parsed: int
+    incremental_parsed: int  # documents parsed by the first addition's build
     incremental_peak_rss_mib: float
+    incremental_runs: list[float]  # each addition's wall time, in order (the first is the document count+1)
     parse_mb_per_s: float
     parse_sample: int
     validate_s: float
@@ -186,16 +191,17 @@ def _frictionless(descriptor: Path, timeout: float, console: Console) -> tuple[f
 
 
 def measure(count: int, work: Path, *, seed: int, workers: int | None, parse_sample: int, frictionless_max: int,
-            frictionless_timeout: float, console: Console) -> Result:
+            frictionless_timeout: float, console: Console, rebuild_repeats: int = 1) -> Result:
     from pipeline.parse import parse_raw_document
     from pipeline.raw import discover
     from pipeline.validate import validate_package
 
     all_dir, raw, out, cache = work / "all", work / "raw", work / "out", work / "cache"
-    paths, source = corpus(count + 1, seed, all_dir)
+    repeats = max(1, rebuild_repeats)
+    paths, source = corpus(count + repeats, seed, all_dir)  # the generator is prefix-stable: same first documents
     console.print(f"[dim]N={count}: corpus from {source}[/dim]", highlight=False)
     paths = sorted(paths)
-    first, extra = paths[:count], paths[count]
+    first, extras = paths[:count], paths[count:]
     raw.mkdir()
     for p in first:
         shutil.copy2(p, raw / p.name)
@@ -211,11 +217,24 @@ def measure(count: int, work: Path, *, seed: int, workers: int | None, parse_sam
         raise SystemExit(f"the built package is invalid: {report.errors[:5]}")
     rows = sum(report.stats.values())
 
-    before = _cache_entries(cache)
-    shutil.copy2(extra, raw / extra.name)
-    _write_manifest(all_dir, raw, {p.name for p in first} | {extra.name})
-    incremental = run_build(raw, out, cache, workers)
-    parsed_again = _cache_entries(cache) - before
+    base = {p.name for p in first}
+    additions: list[Run] = []
+    for k, extra in enumerate(extras):
+        if k:  # back to the base corpus (the parts without the last addition are still in the cache)
+            (raw / extras[k - 1].name).unlink()
+            _write_manifest(all_dir, raw, base)
+            run_build(raw, out, cache, workers)
+        before = _cache_entries(cache)
+        shutil.copy2(extra, raw / extra.name)
+        _write_manifest(all_dir, raw, base | {extra.name})
+        additions.append(run_build(raw, out, cache, workers))
+        parsed = _cache_entries(cache) - before
+        if k == 0:
+            parsed_again = parsed
+        if parsed != 1:
+            console.print(f"[yellow]addition {k + 1}: {parsed} documents parsed, expected 1[/yellow]")
+    times = [run.seconds for run in additions]
+    incremental_s = statistics.median(times)
 
     sample = discover(raw)[:parse_sample]
     sample_bytes = sum(r.path.stat().st_size for r in sample)
@@ -237,10 +256,11 @@ def measure(count: int, work: Path, *, seed: int, workers: int | None, parse_sam
         full_s=full.seconds,
         docs_per_s=count / full.seconds,
         full_peak_rss_mib=full.peak_rss_mib,
-        incremental_s=incremental.seconds,
-        incremental_share=incremental.seconds / full.seconds,
+        incremental_s=incremental_s,
+        incremental_share=incremental_s / full.seconds,
         incremental_parsed=parsed_again,
-        incremental_peak_rss_mib=incremental.peak_rss_mib,
+        incremental_peak_rss_mib=max(run.peak_rss_mib for run in additions),
+        incremental_runs=times,
         parse_mb_per_s=sample_bytes / 1e6 / parse_s,
         parse_sample=len(sample),
         validate_s=validate_s,
@@ -253,13 +273,13 @@ def measure(count: int, work: Path, *, seed: int, workers: int | None, parse_sam
 def render(results: list[Result]) -> Table:
     table = Table(title="yusuan build benchmark", show_lines=False)
     for col in ("docs", "rows", "raw MB", "full build s", "docs/s", "peak RSS MiB", "incr. +1 doc s",
-                "incr./full", "parse MB/s (1 core)", "validate s", "frictionless s", "frictionless/ours"):
+                "incr. range s", "incr./full", "parse MB/s (1 core)", "validate s", "frictionless s", "frictionless/ours"):
         table.add_column(col, justify="right")
     for r in results:
         table.add_row(
             f"{r.documents:,}", f"{r.rows:,}", f"{r.raw_mb:.1f}", f"{r.full_s:.1f}", f"{r.docs_per_s:.1f}",
             f"{max(r.full_peak_rss_mib, r.incremental_peak_rss_mib):.0f}", f"{r.incremental_s:.1f}",
-            f"{100 * r.incremental_share:.0f}%", f"{r.parse_mb_per_s:.2f}", f"{r.validate_s:.2f}",
+            f"{min(r.incremental_runs):.1f}–{max(r.incremental_runs):.1f}", f"{100 * r.incremental_share:.1f}%", f"{r.parse_mb_per_s:.2f}", f"{r.validate_s:.2f}",
             "-" if r.frictionless_s is None else (">" if r.frictionless_note == "timeout" else "") + f"{r.frictionless_s:.1f}",
             "-" if r.frictionless_ratio is None else (">" if r.frictionless_note == "timeout" else "") + f"{r.frictionless_ratio:.1f}x",
         )
@@ -277,6 +297,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--frictionless-timeout", type=float, default=3600,
                         help="stop the frictionless baseline after this many seconds (reported as a lower bound)")
     parser.add_argument("--json", metavar="FILE", help="also write the results as JSON (after each size)")
+    parser.add_argument("--rebuild-repeats", type=int, default=5,
+                        help="new documents added one at a time for the incremental figure (median reported)")
     parser.add_argument("--keep", action="store_true", help="keep the work directories")
     args = parser.parse_args(argv)
     console = Console(stderr=True)
@@ -286,7 +308,8 @@ def main(argv: list[str] | None = None) -> int:
         try:
             results.append(measure(count, work, seed=args.seed, workers=args.workers,
                                    parse_sample=args.parse_sample, frictionless_max=args.frictionless_max,
-                                   frictionless_timeout=args.frictionless_timeout, console=console))
+                                   frictionless_timeout=args.frictionless_timeout, console=console,
+                                   rebuild_repeats=args.rebuild_repeats))
             console.print(results[-1], highlight=False)
             if args.json:
                 Path(args.json).write_text(json.dumps([asdict(r) for r in results], indent=2) + "\n", encoding="utf-8")
