@@ -120,3 +120,6 @@ def test_console_script(workdir: Path):
     assert (workdir / "pkg" / "datapackage.json").is_file()
     proc = subprocess.run([*cmd, "validate", "pkg"], capture_output=True, text=True)
     assert proc.returncode == 0 and "ok" in proc.stdout
+    # The program (cli.run) exits with main's code, whatever it is.
+    proc = subprocess.run([*cmd, "validate", "nothing"], capture_output=True, text=True)
+    assert proc.returncode == 2 and "does not exist" in proc.stderr
