@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from pipeline.raw import IGNORED_NAMES, MANIFEST_NAME, RawDocument
+from pipeline.raw import MANIFEST_NAME, RawDocument
 
 
 class BuildError(ValueError):
@@ -159,21 +159,27 @@ def compute_created(raws: Iterable[RawDocument], environ: Mapping[str, str] | No
     return f"{max(dates).isoformat()}T00:00:00Z"
 
 
-def raw_fingerprint(raw_dir: Path) -> str:
-    """A hash of what is in ``raw_dir``: every file's relative path and sha256, manifest included.
+def raw_fingerprint(raw_dir: Path, memo_dir: Path | None = None) -> str:
+    """A hash of what is in ``raw_dir``: the manifest's sha256 and every document's relative path and sha256
+    (for a file ``discover`` refuses to read, its reason, which gives its size).
 
-    Cheap enough for the sensor (the raw folder is a few dozen text files) and independent of mtimes, so
-    touching or re-copying a file without changing it does not trigger a build.
+    Independent of mtimes, so touching or re-copying a file without changing it does not trigger a build.
+    With ``memo_dir`` (the sensor passes the cache folder) unchanged files are not read again: their sha256
+    comes from :func:`pipeline.raw.scan`'s memo, so a tick over 10,000 documents costs ~0.2 s, not 130 MB of
+    hashing. A manifest that cannot be read makes the fingerprint its bytes' hash: no build can run until it is
+    fixed, and fixing it changes the fingerprint.
     """
-    from pipeline.raw import sha256_file
+    from pipeline.raw import ManifestError, scan, sha256_file
 
     raw_dir = Path(raw_dir)
     digest = hashlib.sha256()
-    for path in sorted(p for p in raw_dir.rglob("*") if p.is_file()):
-        relpath = path.relative_to(raw_dir).as_posix()
-        if any(part.startswith(".") for part in Path(relpath).parts):
-            continue
-        if path.name in IGNORED_NAMES - {MANIFEST_NAME}:
-            continue
-        digest.update(relpath.encode("utf-8") + b"\0" + sha256_file(path).encode("ascii") + b"\n")
+    manifest = raw_dir / MANIFEST_NAME
+    if manifest.is_file():
+        digest.update(f"{MANIFEST_NAME}\0{sha256_file(manifest)}\n".encode("utf-8"))
+    try:
+        documents = scan(raw_dir, memo_dir=memo_dir).documents
+    except ManifestError:
+        return digest.hexdigest()
+    for doc in documents:
+        digest.update(f"{doc.relpath}\0{doc.sha256 or 'refused: ' + str(doc.refusal)}\n".encode("utf-8"))
     return digest.hexdigest()

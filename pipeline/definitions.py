@@ -51,7 +51,7 @@ def raw_files_sensor(context: dg.SensorEvaluationContext, paths: YusuanPaths):
     raw_dir = paths.raw_path()
     if not raw_dir.is_dir():
         return dg.SkipReason(f"raw directory {raw_dir} does not exist")
-    fingerprint = build.raw_fingerprint(raw_dir)
+    fingerprint = build.raw_fingerprint(raw_dir, memo_dir=paths.cache_path())  # the raw sha256 memo
     if fingerprint == context.cursor:
         return dg.SkipReason(f"raw directory {raw_dir} unchanged (fingerprint {fingerprint[:12]})")
     return dg.SensorResult(

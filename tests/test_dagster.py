@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 from datetime import date
 from pathlib import Path
@@ -213,6 +214,35 @@ def test_sensor_requests_a_run_when_raw_changes(raw_dir: Path):
     (raw_dir / "new-department-2020-budget.tika.txt").write_text("新文件\n", encoding="utf-8")
     changed, cursor3 = _tick(raw_dir, cursor)
     assert len(changed) == 1 and changed[0].run_key == cursor3 and cursor3 != cursor
+
+
+def test_raw_fingerprint_reads_only_changed_files_with_the_memo(raw_dir: Path, tmp_path: Path, monkeypatch):
+    from pipeline import raw
+
+    read = []
+    real = raw.sha256_file
+    monkeypatch.setattr(raw, "sha256_file", lambda path: read.append(path.name) or real(path))
+    monkeypatch.setattr(raw, "MEMO_RACY_NS", 0)  # files written by the test are memoised at once
+    memo = tmp_path / "cache"
+    (raw_dir / "b.tika.txt").write_text("乙\n", encoding="utf-8")
+    first = build.raw_fingerprint(raw_dir, memo_dir=memo)
+    assert first == build.raw_fingerprint(raw_dir)  # the memo changes nothing but the work
+    read.clear()
+    assert build.raw_fingerprint(raw_dir, memo_dir=memo) == first
+    assert read == ["manifest.json"]  # the documents came from the memo
+
+    touched = raw_dir / "b.tika.txt"
+    os.utime(touched, ns=(touched.stat().st_atime_ns, touched.stat().st_mtime_ns + 10**9))
+    assert build.raw_fingerprint(raw_dir, memo_dir=memo) == first  # touched, not changed
+    touched.write_text("丙\n", encoding="utf-8")
+    changed = build.raw_fingerprint(raw_dir, memo_dir=memo)
+    assert changed != first and changed == build.raw_fingerprint(raw_dir)
+
+    (raw_dir / "manifest.json").write_text("{not json", encoding="utf-8")  # the build would stop on it
+    broken = build.raw_fingerprint(raw_dir, memo_dir=memo)
+    assert broken != changed
+    (raw_dir / "manifest.json").write_text("{still not json", encoding="utf-8")
+    assert build.raw_fingerprint(raw_dir, memo_dir=memo) != broken  # fixing (or changing) it is seen
 
 
 def test_sensor_skips_when_raw_dir_is_missing(tmp_path: Path):
