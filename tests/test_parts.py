@@ -24,11 +24,33 @@ def test_split_cuts_after_each_cut_point_and_loses_nothing():
     cut = parts.split(ids, lambda d: d)
     assert [d for part in cut for d in part] == ids
     assert all(part for part in cut)
-    for part in cut[:-1]:
-        assert parts.ends_part(part[-1]) and not any(parts.ends_part(d) for d in part[:-1])
-    assert not any(parts.ends_part(d) for d in cut[-1][:-1])
-    assert 2 <= len(cut) <= 40  # 2000 documents, a cut every 256 on average
+    for part in cut:
+        assert not any(parts.ends_part(d, n) for n, d in enumerate(part[:-1], start=1))
+    assert all(parts.ends_part(part[-1], len(part)) for part in cut[:-1])
+    assert 20 <= len(cut) <= 50  # 2000 documents, a cut every 64 on average (sooner in long parts)
     assert parts.split([], lambda d: d) == []
+
+
+def test_long_parts_are_ended_sooner():
+    ids = [f"doc-{i:05d}" for i in range(20000)]
+    cut = parts.split(ids, lambda d: d)
+    natural = [d for d in ids if parts.ends_part(d)]  # the cuts by the hash alone
+    assert len(cut) > len(natural)  # some runs were longer than 128 and were ended sooner
+    assert max(map(len, cut)) < 2 * parts.PART_DOCUMENTS + 64
+    # A document that ends a part by its hash alone ends one whatever the length: long runs are only split.
+    assert set(natural) <= {part[-1] for part in cut}
+
+
+def test_an_added_document_rarely_moves_a_later_cut():
+    ids = [f"doc-{i:05d}" for i in range(0, 10000, 2)]
+    before = {tuple(p) for p in parts.split(ids, lambda d: d)}
+    changed = []
+    for new in (f"doc-{i:05d}" for i in range(1, 10000, 101)):  # 100 additions spread over the corpus
+        after = parts.split(sorted(ids + [new]), lambda d: d)
+        changed.append(sum(1 for p in after if tuple(p) not in before))
+    # One part changes, two when the new document is a cut itself or moves the end of a long part; the move of
+    # a cut by content does not carry on to the parts after it (a count would).
+    assert max(changed) <= 2 and sum(changed) < 1.2 * len(changed)
 
 
 def test_adding_a_document_changes_only_the_part_it_falls_in():
