@@ -192,6 +192,10 @@ class _ProfileMemo:
         if all(found[kind] <= self.known[kind] for kind in found):
             return
         _write_memo(self.path, {"profile": self.profile, **{kind: sorted(found[kind]) for kind in found}})
+        try:  # the file this memo was kept in before it held schemas
+            self.path.with_name("validated-sources.json").unlink(missing_ok=True)
+        except OSError:
+            pass
 
 
 def check_profiles(descriptor: Any, *, memo_dir: Path | None = None) -> list[str]:
