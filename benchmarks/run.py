@@ -273,13 +273,15 @@ def measure(count: int, work: Path, *, seed: int, workers: int | None, parse_sam
 def render(results: list[Result]) -> Table:
     table = Table(title="yusuan build benchmark", show_lines=False)
     for col in ("docs", "rows", "raw MB", "full build s", "docs/s", "peak RSS MiB", "incr. +1 doc s",
-                "incr. range s", "incr./full", "parse MB/s (1 core)", "validate s", "frictionless s", "frictionless/ours"):
+                "incr. range s", "incr./full", "parse MB/s (1 core)", "validate s", "frictionless s",
+                "frictionless/ours"):
         table.add_column(col, justify="right")
     for r in results:
         table.add_row(
             f"{r.documents:,}", f"{r.rows:,}", f"{r.raw_mb:.1f}", f"{r.full_s:.1f}", f"{r.docs_per_s:.1f}",
             f"{max(r.full_peak_rss_mib, r.incremental_peak_rss_mib):.0f}", f"{r.incremental_s:.1f}",
-            f"{min(r.incremental_runs):.1f}–{max(r.incremental_runs):.1f}", f"{100 * r.incremental_share:.1f}%", f"{r.parse_mb_per_s:.2f}", f"{r.validate_s:.2f}",
+            f"{min(r.incremental_runs):.1f}–{max(r.incremental_runs):.1f}", f"{100 * r.incremental_share:.1f}%",
+            f"{r.parse_mb_per_s:.2f}", f"{r.validate_s:.2f}",
             "-" if r.frictionless_s is None else (">" if r.frictionless_note == "timeout" else "") + f"{r.frictionless_s:.1f}",
             "-" if r.frictionless_ratio is None else (">" if r.frictionless_note == "timeout" else "") + f"{r.frictionless_ratio:.1f}x",
         )

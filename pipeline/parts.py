@@ -11,12 +11,12 @@ a document whose ``document_id`` hashes to 0 modulo :data:`PART_DOCUMENTS` ends 
   ended is joined to the next or split), and every other part keeps its bytes, so a rebuild rewrites and
   revalidates only that part (:mod:`pipeline.combine`, :mod:`pipeline.package`);
 * a long run is ended sooner: once a part holds twice :data:`PART_DOCUMENTS` documents, a document whose hash
-  is 0 modulo :data:`LONG_PART_MODULUS` also ends the part (about 8 documents later). The length counts from the part's
-  start, itself a cut, so this too depends only on the set of documents. It bounds the part a new document
-  falls in, which is what a rebuild re-renders: at 10,000 generated documents the longest part went from 279
-  to 155 documents, and the part holding a random document from 114 to 88 on average (the longer a part, the
-  likelier a new document lands in it). A document added to a long part can move that part's end, so on rare
-  occasions it changes the next part too;
+  is 0 modulo :data:`LONG_PART_MODULUS` also ends the part (about 8 documents later). The length counts from
+  the part's start, itself a cut, so this too depends only on the set of documents. It bounds the part a new
+  document falls in, which is what a rebuild re-renders: at 10,000 generated documents the longest part went
+  from 279 to 155 documents, and the part holding a random document from 114 to 88 on average (the longer a
+  part, the likelier a new document lands in it). A document added to a long part can move that part's end,
+  so on rare occasions it changes the next part too;
 * parts hold about :data:`PART_DOCUMENTS` documents on average (about 11,000 rows of all tables together on
   generated disclosures); a corpus smaller than that is often one part. The size is a trade-off measured in
   ``benchmarks/README.md``: smaller parts make a rebuild after one change cheaper (less to combine, write and
@@ -36,7 +36,7 @@ from typing import TypeVar
 
 T = TypeVar("T")
 
-# Expected documents per part (the cut probability is 1 / PART_DOCUMENTS). At 10,000 documents: 166 parts.
+# Documents per part by the hash alone (the cut probability is 1 / PART_DOCUMENTS). At 10,000 documents: 181 parts.
 PART_DOCUMENTS = 64
 # A part that has reached 2 * PART_DOCUMENTS documents also ends at a document whose hash is 0 modulo this:
 # a cut by content still (a count would shift every later cut when a document is added), ~8 documents later.

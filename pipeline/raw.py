@@ -307,7 +307,9 @@ def scan(raw_dir: Path, max_bytes: int | None = None, memo_dir: Path | None = No
     return RawScan(docs, _missing(raw_dir, manifest, docs))
 
 
-def _discover(raw_dir: Path, limit: int, memo_dir: Path | None, manifest: dict[str, ManifestEntry]) -> list[RawDocument]:
+def _discover(
+    raw_dir: Path, limit: int, memo_dir: Path | None, manifest: dict[str, ManifestEntry]
+) -> list[RawDocument]:
     root = raw_dir.resolve()
     started = time.time_ns()
     memo_file = memo_path(memo_dir, raw_dir) if memo_dir is not None else None

@@ -47,7 +47,7 @@ def raw_documents_for(raw_dir: Path, relpaths: list[str]) -> list[RawDocument]:
 @dg.op(out=dg.DynamicOut(list), description="Split the raw documents into stable shards, one step each.")
 def plan_shards(context: dg.OpExecutionContext, config: ShardConfig, paths: YusuanPaths):
     groups: dict[int, list[str]] = {}
-    for raw in discover(paths.raw_path(), memo_dir=paths.cache_path()):  # the raw sha256 memo: unchanged files unread
+    for raw in discover(paths.raw_path(), memo_dir=paths.cache_path()):  # unchanged files are not read again
         groups.setdefault(shard_of(raw.relpath, config.shards), []).append(raw.relpath)
     context.log.info(f"{sum(map(len, groups.values()))} documents in {len(groups)} shards")
     for shard in sorted(groups):

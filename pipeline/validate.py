@@ -143,7 +143,8 @@ def _memo_spec() -> dict[str, Any] | None:
         return None
     item = resources.get("items")
     schema = item.get("properties", {}).get("schema") if isinstance(item, dict) else None
-    if not (isinstance(item, dict) and set(item) <= _RESOURCE_KEYWORDS and isinstance(schema, dict) and set(schema) <= _SCHEMA_KEYWORDS
+    if not (isinstance(item, dict) and set(item) <= _RESOURCE_KEYWORDS
+            and isinstance(schema, dict) and set(schema) <= _SCHEMA_KEYWORDS
             and "string" in schema.get("type", [])
             and all(isinstance(b, dict) and set(b) == {"required"} and "schema" not in b["required"]
                     for b in item.get("oneOf", []))):
