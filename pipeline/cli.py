@@ -28,8 +28,10 @@ import argparse
 import gc
 import logging
 import os
+import shutil
 import sys
 import tempfile
+import time
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
@@ -150,6 +152,42 @@ def _output(result, node: str, output_name: str = "result"):
         return None
 
 
+DAGSTER_TMP_PREFIX = "yusuan-dagster-"
+# A leftover is removed only once it is this old, in case its process lives in another PID namespace that
+# shares the temporary folder (there it would look dead).
+LEFTOVER_AGE_S = 3600
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # e.g. another user's process
+        return True
+    return True
+
+
+def dagster_tempdir() -> tempfile.TemporaryDirectory:
+    """The folder of a build's throwaway Dagster instance, ``<tmp>/yusuan-dagster-<pid>-<random>``.
+
+    A build killed before it could clean up leaves its folder behind; those of processes that are gone (and
+    untouched for an hour) are removed here, as are folders of the former name without a pid after a day.
+    """
+    now = time.time()
+    for path in Path(tempfile.gettempdir()).glob(f"{DAGSTER_TMP_PREFIX}*"):
+        pid, _, rest = path.name[len(DAGSTER_TMP_PREFIX):].partition("-")
+        try:
+            age = now - path.stat().st_mtime
+        except OSError:
+            continue
+        gone = (pid.isdigit() and rest and not _alive(int(pid)) and age > LEFTOVER_AGE_S) or (
+            not rest and age > 24 * LEFTOVER_AGE_S)
+        if gone and path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+    return tempfile.TemporaryDirectory(prefix=f"{DAGSTER_TMP_PREFIX}{os.getpid()}-")
+
+
 def cmd_build(args: argparse.Namespace, out: Console, err: Console) -> int:
     raw_dir = Path(args.raw) if args.raw else default_raw_dir()
     out_dir = Path(args.out) if args.out else default_out_dir()
@@ -188,7 +226,7 @@ def cmd_build(args: argparse.Namespace, out: Console, err: Console) -> int:
             instance = stack.enter_context(dg.DagsterInstance.get())
         else:
             # No DAGSTER_HOME: a throwaway instance in a temporary directory, so nothing litters the CWD.
-            tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="yusuan-dagster-"))
+            tmp = stack.enter_context(dagster_tempdir())
             instance = stack.enter_context(dg.DagsterInstance.ephemeral(tempdir=tmp))
         defs = build_defs(raw_dir=raw_dir, out_dir=out_dir, cache_dir=args.cache, workers=args.workers,
                           in_memory_io=True)

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import shutil
 import subprocess
 import sys
+import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -123,3 +126,29 @@ def test_console_script(workdir: Path):
     # The program (cli.run) exits with main's code, whatever it is.
     proc = subprocess.run([*cmd, "validate", "nothing"], capture_output=True, text=True)
     assert proc.returncode == 2 and "does not exist" in proc.stderr
+
+
+def test_dagster_folders_of_gone_builds_are_removed(tmp_path: Path, monkeypatch):
+    from pipeline import cli
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    ended = subprocess.Popen([sys.executable, "-c", "pass"])
+    ended.wait()
+    dead = ended.pid  # a process that has ended
+    now = time.time()
+
+    def folder(name: str, age_s: float) -> None:
+        (tmp_path / name).mkdir()
+        os.utime(tmp_path / name, (now - age_s, now - age_s))
+
+    folder(f"yusuan-dagster-{dead}-gone0001", 2 * 3600)  # killed build, an hour past: removed
+    folder(f"yusuan-dagster-{dead}-fresh001", 60)  # too recent to be sure
+    folder(f"yusuan-dagster-{os.getpid()}-alive001", 2 * 3600)  # its process runs
+    folder("yusuan-dagster-former01", 2 * 86400)  # the former name, without a pid, days old: removed
+    folder("yusuan-dagster-former02", 2 * 3600)
+    folder("something-else", 2 * 86400)
+    with cli.dagster_tempdir() as new:
+        assert Path(new).parent == tmp_path and Path(new).name.startswith(f"yusuan-dagster-{os.getpid()}-")
+        left = sorted(p.name for p in tmp_path.iterdir() if p.name != Path(new).name)
+    assert left == sorted([f"yusuan-dagster-{dead}-fresh001", f"yusuan-dagster-{os.getpid()}-alive001",
+                           "yusuan-dagster-former02", "something-else"])
