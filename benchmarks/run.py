@@ -192,9 +192,9 @@ def _frictionless(descriptor: Path, timeout: float, console: Console) -> tuple[f
 
 def measure(count: int, work: Path, *, seed: int, workers: int | None, parse_sample: int, frictionless_max: int,
             frictionless_timeout: float, console: Console, rebuild_repeats: int = 1) -> Result:
-    from pipeline.parse import parse_raw_document
-    from pipeline.raw import discover
-    from pipeline.validate import validate_package
+    from pipeline.package.validate import validate_package
+    from pipeline.raw.discover import discover
+    from pipeline.tables.parse import parse_raw_document
 
     all_dir, raw, out, cache = work / "all", work / "raw", work / "out", work / "cache"
     repeats = max(1, rebuild_repeats)

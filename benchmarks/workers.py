@@ -22,7 +22,7 @@ from pathlib import Path
 import dagster as dg
 
 from benchmarks.run import corpus
-from pipeline.definitions import JOB_NAME, build_defs
+from pipeline.orchestration.definitions import JOB_NAME, build_defs
 
 MULTIPROCESS_JOB = "build_package_multiprocess"
 

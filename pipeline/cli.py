@@ -3,7 +3,7 @@
 ``yusuan build [--raw DIR] [--out DIR] [--cache DIR] [--workers N] [--wait SECONDS] [--max-raw-bytes N]`` runs
 the Dagster job ``build_package`` in-process (same assets and checks as ``dagster dev``), shows progress on stderr, prints a
 summary on stdout and writes the build report ``<out>.build-report.json`` beside the package (see
-``pipeline/report.py``: every document built, built with warnings, or quarantined with file, line and reason).
+``pipeline/package/report.py``: every document built, built with warnings, or quarantined with file, line and reason).
 
 Exit codes of ``yusuan build``:
 
@@ -38,10 +38,10 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from pipeline import report
-from pipeline.lock import LockBusy, build_lock
+from pipeline.package import report
+from pipeline.package.lock import LockBusy, build_lock
 from pipeline.paths import default_out_dir, default_raw_dir
-from pipeline.raw import MAX_RAW_BYTES_ENV, max_raw_bytes
+from pipeline.raw.discover import MAX_RAW_BYTES_ENV, max_raw_bytes
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -214,13 +214,13 @@ def cmd_build(args: argparse.Namespace, out: Console, err: Console) -> int:
             return EXIT_BUSY
         if args.max_raw_bytes is not None:
             stack.enter_context(_environ(MAX_RAW_BYTES_ENV, str(args.max_raw_bytes)))
-        from pipeline import incremental
+        from pipeline.build import incremental
 
         if (args.workers if args.workers is not None else incremental.default_workers()) > 1:
             incremental.warm_up()  # the parser loads on the other core while Dagster starts here
         import dagster as dg
 
-        from pipeline.definitions import JOB_NAME, build_defs
+        from pipeline.orchestration.definitions import JOB_NAME, build_defs
 
         if os.environ.get("DAGSTER_HOME"):
             instance = stack.enter_context(dg.DagsterInstance.get())
@@ -288,7 +288,7 @@ def cmd_build(args: argparse.Namespace, out: Console, err: Console) -> int:
     out.print(f"Documents: {n_parsed} parsed, {n_failed} failed", highlight=False)
     core_checks = _output(result, "core_tables", "core_checks")
     if core_checks is not None:
-        from pipeline.check_assets import status_counts
+        from pipeline.orchestration.check_assets import status_counts
 
         counts = status_counts(core_checks.read().column("status"))  # Arrow IPC files (combine.CoreTable)
         out.print("Checks: " + ", ".join(f"{n} {s}" for s, n in counts.items()) + " (see the checks table)", highlight=False)
@@ -308,7 +308,7 @@ def cmd_build(args: argparse.Namespace, out: Console, err: Console) -> int:
 
 
 def cmd_validate(args: argparse.Namespace, out: Console, err: Console) -> int:
-    from pipeline import validate
+    from pipeline.package import validate
 
     path = Path(args.path)
     descriptor = path / "datapackage.json" if path.is_dir() else path

@@ -1,9 +1,9 @@
 """Error types the pipeline raises on purpose. Anything else escaping is a bug.
 
 Parsing a raw document raises only :class:`DocumentError` (the fuzz tests hold it to that). Elsewhere:
-``pipeline.raw.ManifestError`` for an unreadable raw manifest, ``ValueError`` for a malformed
-``$YUSUAN_MAX_RAW_BYTES``, ``pipeline.lock.LockBusy`` when another build holds the output's lock,
-``pipeline.publish.PublishError`` and ``pipeline.build.BuildError`` for package-level problems.
+``pipeline.raw.discover.ManifestError`` for an unreadable raw manifest, ``ValueError`` for a malformed
+``$YUSUAN_MAX_RAW_BYTES``, ``pipeline.package.lock.LockBusy`` when another build holds the output's lock,
+``pipeline.package.publish.PublishError`` and ``pipeline.build.results.BuildError`` for package-level problems.
 """
 
 from __future__ import annotations

@@ -33,8 +33,8 @@ def seed_text() -> str:
 
 @pytest.fixture(scope="session")
 def seed_parsed():
-    from pipeline.parse import parse_raw_document
-    from pipeline.raw import discover
+    from pipeline.raw.discover import discover
+    from pipeline.tables.parse import parse_raw_document
 
     (raw,) = [d for d in discover(RAW_DIR) if d.relpath == SEED_NAME]
     return parse_raw_document(raw)
@@ -46,7 +46,7 @@ def csv_cell_text(value) -> str:
     import datetime as dt
     from decimal import Decimal
 
-    from pipeline.package import format_decimal
+    from pipeline.build.columnar import format_decimal
 
     if value is None:
         return ""

@@ -16,14 +16,14 @@ import tempfile
 from decimal import Decimal
 from pathlib import Path
 
+from conftest import RAW_DIR, SEED_NAME
 from hypothesis import strategies as st
 
-from conftest import RAW_DIR, SEED_NAME
-from pipeline import package
+from pipeline.build import columnar
 from pipeline.errors import DocumentError
-from pipeline.metadata import load_tables
-from pipeline.parse import ParsedDocument, parse_raw_document
-from pipeline.raw import discover
+from pipeline.metadata.schemas import load_tables
+from pipeline.raw.discover import discover
+from pipeline.tables.parse import ParsedDocument, parse_raw_document
 
 SEED_BYTES = (RAW_DIR / SEED_NAME).read_bytes()
 SEED_TEXT = SEED_BYTES.decode("utf-8")
@@ -160,7 +160,7 @@ def check(data: bytes) -> str:
         return "rejected"
     (document,) = parsed.tables["documents"]
     for name, rows in parsed.tables.items():
-        prepared = package.prepare_rows(TABLES[name], rows)  # types and required fields, or RowError
+        prepared = columnar.prepare_rows(TABLES[name], rows)  # types and required fields, or RowError
         _check_constraints(name, prepared)
         assert all(r["document_id"] == document["document_id"] for r in rows)
     return "parsed"

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.amounts import AmountError, parse_decimal, plain, to_yuan
+from pipeline.tables.amounts import AmountError, parse_decimal, plain, to_yuan
 
 
 def test_wan_yuan_to_exact_yuan():

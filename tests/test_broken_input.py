@@ -13,17 +13,18 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import RAW_DIR, SEED_NAME
-from pipeline import parse, report
-from pipeline.cache import ParseCache
-from pipeline.cli import EXIT_BUSY, EXIT_OK, EXIT_QUARANTINED, main
+
+from pipeline.build.cache import ParseCache
+from pipeline.build.incremental import parse_corpus
+from pipeline.cli import EXIT_BUSY, EXIT_QUARANTINED, main
 from pipeline.errors import DocumentError
-from pipeline.lock import LockBusy, build_lock, lock_path
-from pipeline.incremental import parse_corpus
-from pipeline.parse import parse_raw_document
-from pipeline.raw import discover
-from pipeline.validate import validate_package
+from pipeline.package import report
+from pipeline.package.lock import LockBusy, build_lock, lock_path
+from pipeline.package.validate import validate_package
+from pipeline.raw.discover import discover
+from pipeline.tables import parse
+from pipeline.tables.parse import parse_raw_document
 
 
 def _seed() -> str:
@@ -291,7 +292,7 @@ def test_second_build_refuses_while_the_lock_is_held(tmp_path, monkeypatch, caps
     out = tmp_path / "pkg"
     # Hold the lock from another process, as a running build does.
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time; from pipeline.lock import build_lock\n"
+        [sys.executable, "-c", "import sys, time; from pipeline.package.lock import build_lock\n"
          f"with build_lock({str(out)!r}):\n    print('held', flush=True); time.sleep(60)"],
         stdout=subprocess.PIPE, text=True)
     try:
@@ -319,7 +320,7 @@ def test_waiting_build_gets_the_lock_when_the_holder_finishes(tmp_path):
 
     out = tmp_path / "pkg"
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import time; from pipeline.lock import build_lock\n"
+        [sys.executable, "-c", "import time; from pipeline.package.lock import build_lock\n"
          f"with build_lock({str(out)!r}):\n    print('held', flush=True); time.sleep(1.0)"],
         stdout=subprocess.PIPE, text=True)
     assert holder.stdout.readline().strip() == "held"
@@ -343,7 +344,7 @@ def test_lock_is_reentrant_within_a_process(tmp_path):
 
 
 def test_rows_breaking_a_schema_constraint_quarantine_the_document_not_the_package(seed_parsed):
-    from pipeline.rowcheck import check_rows
+    from pipeline.tables.rowcheck import check_rows
 
     tables = {name: [dict(r) for r in rows] for name, rows in seed_parsed.tables.items()}
     check_rows(tables, "seed.txt")  # the seed's rows pass

@@ -11,11 +11,17 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.checks import run_checks
-from pipeline.checks.catalogue import CATALOGUE, KINDS, STATUSES, schema_enums, schema_with_enums
-from pipeline.parse import parse_text
 from pipeline.paths import SCHEMAS_DIR
-from pipeline.raw import RawDocument
+from pipeline.raw.discover import RawDocument
+from pipeline.tables.checks import run_checks
+from pipeline.tables.checks.catalogue import (
+    CATALOGUE,
+    KINDS,
+    STATUSES,
+    schema_enums,
+    schema_with_enums,
+)
+from pipeline.tables.parse import parse_text
 
 IDENTITIES = [c.id for c in CATALOGUE if c.kind == "identity"]
 
@@ -54,7 +60,7 @@ def one(rows: list[dict], **where) -> dict:
 def test_committed_schema_enums_are_the_catalogue():
     schema = json.loads((SCHEMAS_DIR / "checks.schema.json").read_text(encoding="utf-8"))
     enums = {f["name"]: f["constraints"].get("enum") for f in schema["fields"] if f["name"] in schema_enums()}
-    assert enums == schema_enums(), "run: python -m pipeline.checks --write-schema schemas/checks.schema.json"
+    assert enums == schema_enums(), "run: python -m pipeline.tables.checks --write-schema schemas/checks.schema.json"
     assert schema_with_enums(json.loads(json.dumps(schema))) == schema
 
 
@@ -355,7 +361,7 @@ from decimal import ROUND_HALF_UP, Decimal  # noqa: E402
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from pipeline.checks.rows import Figure, compare  # noqa: E402
+from pipeline.tables.checks.rows import Figure, compare  # noqa: E402
 
 
 def printed(yuan: int) -> str:

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import validate
 from pipeline.cli import main
-from pipeline.metadata import TABLE_ORDER
+from pipeline.metadata.schemas import TABLE_ORDER
+from pipeline.package import validate
 from pipeline.paths import REPO_ROOT
 
 

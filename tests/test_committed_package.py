@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-
 from conftest import RAW_DIR, REPO
-from pipeline.validate import validate_package
+
+from pipeline.package.validate import validate_package
 
 PACKAGE = REPO / "datapackage"
 

@@ -16,13 +16,23 @@ import dagster as dg
 import jsonschema
 import pytest
 
-from pipeline import build, combine, validate
-from pipeline.assets import YusuanPaths, core_asset_name
-from pipeline.definitions import JOB_NAME, SCHEDULE_NAME, SENSOR_NAME, build_defs, defs, raw_files_sensor
-from pipeline.metadata import TABLE_ORDER, load_tables
-from pipeline.parse import ParsedDocument
+from pipeline.build import combine
+from pipeline.build.results import BuildError
+from pipeline.metadata.schemas import TABLE_ORDER, load_tables
+from pipeline.orchestration.assets import YusuanPaths, core_asset_name
+from pipeline.orchestration.definitions import (
+    JOB_NAME,
+    SCHEDULE_NAME,
+    SENSOR_NAME,
+    build_defs,
+    defs,
+    raw_files_sensor,
+)
+from pipeline.package import validate
+from pipeline.package.sources import compute_created, compute_sources
 from pipeline.paths import REPO_ROOT
-from pipeline.raw import ManifestEntry, RawDocument
+from pipeline.raw.discover import ManifestEntry, RawDocument, raw_fingerprint
+from pipeline.tables.parse import ParsedDocument
 
 V2_PROFILE = Path("/work/shared/standards/datapackage-v2/datapackage.json")
 
@@ -217,7 +227,7 @@ def test_sensor_requests_a_run_when_raw_changes(raw_dir: Path):
 
 
 def test_raw_fingerprint_reads_only_changed_files_with_the_memo(raw_dir: Path, tmp_path: Path, monkeypatch):
-    from pipeline import raw
+    from pipeline.raw import discover as raw
 
     read = []
     real = raw.sha256_file
@@ -225,24 +235,24 @@ def test_raw_fingerprint_reads_only_changed_files_with_the_memo(raw_dir: Path, t
     monkeypatch.setattr(raw, "MEMO_RACY_NS", 0)  # files written by the test are memoised at once
     memo = tmp_path / "cache"
     (raw_dir / "b.tika.txt").write_text("乙\n", encoding="utf-8")
-    first = build.raw_fingerprint(raw_dir, memo_dir=memo)
-    assert first == build.raw_fingerprint(raw_dir)  # the memo changes nothing but the work
+    first = raw_fingerprint(raw_dir, memo_dir=memo)
+    assert first == raw_fingerprint(raw_dir)  # the memo changes nothing but the work
     read.clear()
-    assert build.raw_fingerprint(raw_dir, memo_dir=memo) == first
+    assert raw_fingerprint(raw_dir, memo_dir=memo) == first
     assert read == ["manifest.json"]  # the documents came from the memo
 
     touched = raw_dir / "b.tika.txt"
     os.utime(touched, ns=(touched.stat().st_atime_ns, touched.stat().st_mtime_ns + 10**9))
-    assert build.raw_fingerprint(raw_dir, memo_dir=memo) == first  # touched, not changed
+    assert raw_fingerprint(raw_dir, memo_dir=memo) == first  # touched, not changed
     touched.write_text("丙\n", encoding="utf-8")
-    changed = build.raw_fingerprint(raw_dir, memo_dir=memo)
-    assert changed != first and changed == build.raw_fingerprint(raw_dir)
+    changed = raw_fingerprint(raw_dir, memo_dir=memo)
+    assert changed != first and changed == raw_fingerprint(raw_dir)
 
     (raw_dir / "manifest.json").write_text("{not json", encoding="utf-8")  # the build would stop on it
-    broken = build.raw_fingerprint(raw_dir, memo_dir=memo)
+    broken = raw_fingerprint(raw_dir, memo_dir=memo)
     assert broken != changed
     (raw_dir / "manifest.json").write_text("{still not json", encoding="utf-8")
-    assert build.raw_fingerprint(raw_dir, memo_dir=memo) != broken  # fixing (or changing) it is seen
+    assert raw_fingerprint(raw_dir, memo_dir=memo) != broken  # fixing (or changing) it is seen
 
 
 def test_sensor_skips_when_raw_dir_is_missing(tmp_path: Path):
@@ -256,7 +266,7 @@ def test_sensor_skips_when_raw_dir_is_missing(tmp_path: Path):
 def test_two_files_with_the_same_document_id_is_an_error_naming_both():
     a, b = fake_raw("a.tika.txt"), fake_raw("b.tika.txt")
     doc = ParsedDocument(document_id="same-2019-budget", source_file="x", tables={"documents": []})
-    with pytest.raises(build.BuildError) as excinfo:
+    with pytest.raises(BuildError) as excinfo:
         combine.ordered_documents([(b, doc), (a, doc)])
     assert "a.tika.txt" in str(excinfo.value) and "b.tika.txt" in str(excinfo.value)
 
@@ -270,11 +280,11 @@ def test_documents_are_published_in_document_id_order():
 
 def test_created_is_deterministic():
     raws = [fake_raw("a", date(2026, 1, 2)), fake_raw("b", date(2026, 3, 4)), fake_raw("c")]
-    assert build.compute_created(raws, environ={}) == "2026-03-04T00:00:00Z"
-    assert build.compute_created(raws, environ={"SOURCE_DATE_EPOCH": "0"}) == "1970-01-01T00:00:00Z"
-    assert build.compute_created([fake_raw("c")], environ={}) is None
-    with pytest.raises(build.BuildError):
-        build.compute_created(raws, environ={"SOURCE_DATE_EPOCH": "yesterday"})
+    assert compute_created(raws, environ={}) == "2026-03-04T00:00:00Z"
+    assert compute_created(raws, environ={"SOURCE_DATE_EPOCH": "0"}) == "1970-01-01T00:00:00Z"
+    assert compute_created([fake_raw("c")], environ={}) is None
+    with pytest.raises(BuildError):
+        compute_created(raws, environ={"SOURCE_DATE_EPOCH": "yesterday"})
 
 
 def test_sources_are_valid_v2_source_items():
@@ -290,7 +300,7 @@ def test_sources_are_valid_v2_source_items():
         ),
         fake_raw("unlisted.txt"),
     ]
-    sources = build.compute_sources(raws)
+    sources = compute_sources(raws)
     profile = json.loads(V2_PROFILE.read_text(encoding="utf-8"))
     item_schema = profile["properties"]["sources"]["items"]
     for s in sources:
@@ -307,7 +317,7 @@ def test_warn_check_lists_at_most_max_listed_rows_and_counts_all():
 
     import pyarrow as pa
 
-    from pipeline import check_assets
+    from pipeline.orchestration import check_assets
 
     n = check_assets.MAX_LISTED + 7
     rows = [{"document_id": f"d{i}", "check_id": "amount_written_oddly", "check_seq": 1, "check_kind": "anomaly",

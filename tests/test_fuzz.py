@@ -13,14 +13,14 @@ import os
 from collections import Counter
 from pathlib import Path
 
+import fuzzing
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-import fuzzing
-from pipeline import package
 from pipeline.errors import DocumentError
-from pipeline.validate import validate_package
+from pipeline.package import writer
+from pipeline.package.validate import validate_package
 
 EXAMPLES = int(os.environ.get("YUSUAN_FUZZ_EXAMPLES", "60"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=not os.environ.get(
@@ -77,6 +77,6 @@ def test_published_mutants_validate_as_a_package(tmp_path_factory, recipe):
     except DocumentError:
         return
     out = tmp_path_factory.mktemp("pkg")
-    descriptor = package.write_package(parsed.tables, out, sources=[], created=None)
+    descriptor = writer.write_package(parsed.tables, out, sources=[], created=None)
     report = validate_package(descriptor)
     assert report.ok, report.errors

@@ -17,17 +17,19 @@ from pathlib import Path
 import dagster as dg
 import pyarrow as pa
 import pytest
+from conftest import RAW_DIR, SEED_NAME, csv_cell_text
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import RAW_DIR, SEED_NAME, csv_cell_text
-from pipeline import cache as cache_module
-from pipeline import columnar, incremental, package
-from pipeline.cache import ParseCache, read_entry
-from pipeline.definitions import JOB_NAME, build_defs
-from pipeline.incremental import parse_corpus
-from pipeline.metadata import load_tables
-from pipeline.raw import discover
+from pipeline.build import cache as cache_module
+from pipeline.build import columnar, incremental
+from pipeline.build.cache import ParseCache, read_entry
+from pipeline.build.incremental import parse_corpus
+from pipeline.metadata.schemas import load_tables
+from pipeline.orchestration.definitions import JOB_NAME, build_defs
+from pipeline.package import table_files
+from pipeline.package.table_files import write_table_files
+from pipeline.raw.discover import discover
 
 SEED_TOWN = "万庄镇"
 TOWNS = ["东庄镇", "西庄镇", "南庄镇", "北庄镇", "中庄镇"]
@@ -254,7 +256,7 @@ def test_csv_text_is_what_csv_writer_writes(texts):
     rows = [{"document_id": "d", "term_seq": i + 1, "term_zh": t or "x", "definition_zh": t or "y",
              "source_ref": "L1"} for i, t in enumerate(texts)]
     table = columnar.rows_to_table(GLOSSARY, rows)
-    cells = [[csv_cell_text(row[n]) for n in GLOSSARY.field_names] for row in package.prepare_rows(GLOSSARY, rows)]
+    cells = [[csv_cell_text(row[n]) for n in GLOSSARY.field_names] for row in columnar.prepare_rows(GLOSSARY, rows)]
     expected = io.StringIO()
     csv.writer(expected, lineterminator="\n", quoting=csv.QUOTE_MINIMAL).writerows(cells)
     ours = columnar.csv_text(table)
@@ -266,7 +268,7 @@ def test_csv_text_is_what_csv_writer_writes(texts):
 
 
 def test_files_do_not_depend_on_batch_boundaries(tmp_path: Path, monkeypatch):
-    monkeypatch.setattr(package, "ROW_GROUP_ROWS", 3)  # several row groups from 7 rows
+    monkeypatch.setattr(table_files, "ROW_GROUP_ROWS", 3)  # several row groups from 7 rows
     rows = [{"document_id": "d", "term_seq": i + 1, "term_zh": f"词{i}", "definition_zh": "释义", "source_ref": "L1"}
             for i in range(7)]
     table = columnar.rows_to_table(GLOSSARY, rows)
@@ -277,7 +279,7 @@ def test_files_do_not_depend_on_batch_boundaries(tmp_path: Path, monkeypatch):
             batches += table.slice(start, n).to_batches()
             start += n
         csv_path, pq_path = tmp_path / f"{split}.csv", tmp_path / f"{split}.parquet"
-        assert package.write_table_files(GLOSSARY, batches, csv_path, pq_path) == 7
+        assert write_table_files(GLOSSARY, batches, csv_path, pq_path) == 7
         outputs.append((csv_path.read_bytes(), pq_path.read_bytes()))
     assert all(o == outputs[0] for o in outputs)
     import pyarrow.parquet as pq

@@ -21,8 +21,9 @@ import time
 from pathlib import Path
 
 from conftest import RAW_DIR, REPO, SEED_NAME
-from pipeline.publish import clean_leftovers, make_staging_dir
-from pipeline.validate import validate_package
+
+from pipeline.package.publish import clean_leftovers, make_staging_dir
+from pipeline.package.validate import validate_package
 
 RUNS = int(os.environ.get("YUSUAN_KILL_RUNS", "4"))
 

@@ -1,4 +1,4 @@
-"""The out layer: metadata model, package writer, validation and atomic publish (pipeline.metadata/package/
+"""The out layer: metadata model, package writer, validation and atomic publish (pipeline.metadata.schemas/package/
 validate/publish). Sample tables are generated from the real Table Schemas in schemas/."""
 
 from __future__ import annotations
@@ -19,14 +19,23 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-
 from conftest import csv_cell_text
 
-from pipeline import metadata, package, publish, validate
-from pipeline.metadata import TABLE_ORDER, MetadataError, load_package_metadata, load_tables
-from pipeline.package import RowError, write_package
-from pipeline.publish import PublishError, discard, make_staging_dir
-from pipeline.validate import check_profiles, validate_package
+from pipeline.build.columnar import RowError
+from pipeline.metadata import schemas
+from pipeline.metadata.schemas import (
+    TABLE_ORDER,
+    MetadataError,
+    load_package_metadata,
+    load_tables,
+)
+from pipeline.package import publish, validate
+from pipeline.package.descriptor import dump_json
+from pipeline.package.publish import PublishError, discard, make_staging_dir
+from pipeline.package.table_files import file_stats
+from pipeline.package.validate import check_profiles, validate_package
+from pipeline.package.writer import write_package
+from pipeline.paths import SCHEMAS_DIR
 
 FRICTIONLESS = Path(sys.executable).with_name("frictionless")
 SHARED_PROFILES = Path("/work/shared/standards/datapackage-v2")
@@ -55,7 +64,7 @@ OVERRIDES = {
 }
 
 
-def sample_value(field: metadata.FieldMeta, i: int):
+def sample_value(field: schemas.FieldMeta, i: int):
     cons = field.descriptor.get("constraints", {})
     if field.name in OVERRIDES:
         return OVERRIDES[field.name](i)
@@ -116,8 +125,8 @@ def rehash(descriptor_path: Path, resource_name: str) -> None:
     """Make a resource's bytes/hash match its (tampered) file again, so only the tampering itself is reported."""
     descriptor = read_descriptor(descriptor_path)
     for part in resources_by_name(descriptor)[resource_name]["parts"]:
-        part["bytes"], part["hash"] = package.file_stats(descriptor_path.parent / part["path"])
-    descriptor_path.write_text(package.dump_json(descriptor), encoding="utf-8")
+        part["bytes"], part["hash"] = file_stats(descriptor_path.parent / part["path"])
+    descriptor_path.write_text(dump_json(descriptor), encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
@@ -137,7 +146,7 @@ def test_metadata_model_matches_schemas():
     tables = load_tables()
     assert tuple(tables) == TABLE_ORDER
     for name, meta in tables.items():
-        raw = json.loads((metadata.SCHEMAS_DIR / f"{name}.schema.json").read_text(encoding="utf-8"))
+        raw = json.loads((SCHEMAS_DIR / f"{name}.schema.json").read_text(encoding="utf-8"))
         assert (meta.name, meta.title, meta.description) == (raw["name"], raw["title"], raw["description"])
         assert meta.field_names == tuple(f["name"] for f in raw["fields"])
         assert not {"name", "title", "description"} & set(meta.schema)
@@ -164,12 +173,12 @@ def test_arrow_type_mapping():
 
 
 def test_load_tables_requires_exactly_the_expected_schemas(tmp_path):
-    shutil.copytree(metadata.SCHEMAS_DIR, tmp_path / "s")
+    shutil.copytree(SCHEMAS_DIR, tmp_path / "s")
     (tmp_path / "s" / "glossary.schema.json").unlink()
     with pytest.raises(MetadataError, match=r"missing \['glossary'\]"):
         load_tables(tmp_path / "s")
-    shutil.copy(metadata.SCHEMAS_DIR / "glossary.schema.json", tmp_path / "s" / "glossary.schema.json")
-    shutil.copy(metadata.SCHEMAS_DIR / "glossary.schema.json", tmp_path / "s" / "extra.schema.json")
+    shutil.copy(SCHEMAS_DIR / "glossary.schema.json", tmp_path / "s" / "glossary.schema.json")
+    shutil.copy(SCHEMAS_DIR / "glossary.schema.json", tmp_path / "s" / "extra.schema.json")
     with pytest.raises(MetadataError, match=r"unexpected \['extra'\]"):
         load_tables(tmp_path / "s")
 
@@ -234,7 +243,7 @@ def test_csv_format(written):
 
 def _written_cell(seed_parsed, field: str, value) -> str:
     """The CSV text the package writer gives ``value`` in a fixed_assets row (columnar.rows_to_table -> csv_text)."""
-    from pipeline import columnar
+    from pipeline.build import columnar
 
     meta = load_tables()["fixed_assets"]
     row = {**seed_parsed.tables["fixed_assets"][1], field: value}
@@ -571,7 +580,7 @@ def test_validate_detects_stale_schema_in_descriptor(tmp_path):
     path = write({}, tmp_path / "p")
     descriptor = read_descriptor(path)
     resources_by_name(descriptor)["documents"]["schema"]["primaryKey"] = ["title_zh"]
-    path.write_text(package.dump_json(descriptor), encoding="utf-8")
+    path.write_text(dump_json(descriptor), encoding="utf-8")
     report = validate_package(path)
     assert "resource 'documents': inline schema differs from the metadata model (schemas/)" in report.errors
 

@@ -1,4 +1,4 @@
-"""Tables published in parts (pipeline.parts): the cut rule, multi-part packages, and rebuilds that rewrite
+"""Tables published in parts (pipeline.build.parts): the cut rule, multi-part packages, and rebuilds that rewrite
 only the parts whose documents changed.
 
 The corpora here are small, so ``PART_DOCUMENTS`` is lowered to 4 (a part every four documents on average)
@@ -14,8 +14,9 @@ from pathlib import Path
 import frictionless
 import pytest
 
-from pipeline import parts, validate
+from pipeline.build import parts
 from pipeline.cli import main
+from pipeline.package import validate
 from pipeline.synth import generate_corpus
 
 
@@ -174,7 +175,7 @@ def test_validation_catches_overlapping_part_ranges(tmp_path, small_parts):
 
 
 def test_only_the_very_files_validated_are_recorded_as_validated(tmp_path):
-    from pipeline import package
+    from pipeline.package import rendered_parts
 
     store = tmp_path / "part"
     store.mkdir()
@@ -183,12 +184,12 @@ def test_only_the_very_files_validated_are_recorded_as_validated(tmp_path):
                                   "ino": 11, "mtime_ns": 5},
                           "parquet": {"path": "data/parquet/documents/part-00000.parquet", "bytes": 9,
                                       "hash": "sha256:bb", "ino": 12, "mtime_ns": 5}}}
-    part = package.PartFiles(0, "a", "a", mine, store=str(store))
+    part = rendered_parts.PartFiles(0, "a", "a", mine, store=str(store))
     other = json.loads(json.dumps(mine))
     other["documents"]["csv"]["ino"] = 99  # a concurrent build's rendering of the same part
-    (store / package.RENDERED_RECORD).write_text(json.dumps({"tables": other}), encoding="utf-8")
-    package.record_validated([part], trusted={})
-    assert not (store / package.VALIDATED_RECORD).exists()
-    (store / package.RENDERED_RECORD).write_text(json.dumps({"tables": mine}), encoding="utf-8")
-    package.record_validated([part], trusted={})
-    assert json.loads((store / package.VALIDATED_RECORD).read_text(encoding="utf-8")) == {"tables": mine}
+    (store / rendered_parts.RENDERED_RECORD).write_text(json.dumps({"tables": other}), encoding="utf-8")
+    rendered_parts.record_validated([part], trusted={})
+    assert not (store / rendered_parts.VALIDATED_RECORD).exists()
+    (store / rendered_parts.RENDERED_RECORD).write_text(json.dumps({"tables": mine}), encoding="utf-8")
+    rendered_parts.record_validated([part], trusted={})
+    assert json.loads((store / rendered_parts.VALIDATED_RECORD).read_text(encoding="utf-8")) == {"tables": mine}

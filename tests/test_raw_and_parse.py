@@ -7,14 +7,17 @@ import os
 import shutil
 
 import pytest
-
 from conftest import RAW_DIR, SEED_NAME
-from pipeline import ids, raw
+
 from pipeline.errors import DocumentError
-from pipeline.metadata import load_tables
-from pipeline.parse import parse_raw_document
-from pipeline.raw import ManifestError, discover, missing_from_disk, scan, sha256_file
-from pipeline.templates import hebei_budget
+from pipeline.metadata.schemas import load_tables
+from pipeline.raw import discover as raw
+from pipeline.raw.discover import discover, missing_from_disk, scan
+from pipeline.raw.hashing import MEMO_FORMAT, file_identity, memo_path, sha256_file
+from pipeline.raw.manifest import ManifestError
+from pipeline.tables import ids
+from pipeline.tables.parse import parse_raw_document
+from pipeline.tables.templates import hebei_budget
 
 
 @pytest.fixture
@@ -66,14 +69,14 @@ def test_hash_memo_spares_reading_unchanged_files(raw_copy, tmp_path, hash_calls
     shutil.copy(raw_copy / SEED_NAME, raw_copy / "copy.txt")
     memo = tmp_path / "cache"
     first = discover(raw_copy, memo_dir=memo)
-    assert len(hash_calls) == 2 and raw.memo_path(memo, raw_copy).is_file()
+    assert len(hash_calls) == 2 and memo_path(memo, raw_copy).is_file()
     hash_calls.clear()
     assert discover(raw_copy, memo_dir=memo) == first == discover(raw_copy)
     assert sorted(hash_calls) == sorted([SEED_NAME, "copy.txt"])  # only the memo-less discover read them
 
     (raw_copy / "copy.txt").unlink()  # its entry is dropped when the memo is next written
     assert [d.relpath for d in discover(raw_copy, memo_dir=memo)] == [SEED_NAME]
-    assert list(json.loads(raw.memo_path(memo, raw_copy).read_text())["files"]) == [SEED_NAME]
+    assert list(json.loads(memo_path(memo, raw_copy).read_text())["files"]) == [SEED_NAME]
 
 
 def test_rewrite_with_restored_mtime_is_hashed_again(raw_copy, tmp_path, hash_calls):
@@ -93,14 +96,14 @@ def test_rewrite_with_restored_mtime_is_hashed_again(raw_copy, tmp_path, hash_ca
 def test_corrupt_or_foreign_memo_is_ignored(raw_copy, tmp_path, hash_calls):
     memo = tmp_path / "cache"
     expected = discover(raw_copy)
-    path = raw.memo_path(memo, raw_copy)
+    path = memo_path(memo, raw_copy)
     path.parent.mkdir()
     (doc,) = expected
-    identity = raw._identity((raw_copy / SEED_NAME).stat())
+    identity = file_identity((raw_copy / SEED_NAME).stat())
     foreign = {"format": "other", "files": {SEED_NAME: f"{identity} {'0' * 64}"}}
     for content in (b"\x00garbage{", b"[]", json.dumps(foreign).encode(),
-                    json.dumps({"format": raw.MEMO_FORMAT, "files": {SEED_NAME: "nonsense"}}).encode(),
-                    json.dumps({"format": raw.MEMO_FORMAT, "files": {SEED_NAME: [identity, 12]}}).encode()):
+                    json.dumps({"format": MEMO_FORMAT, "files": {SEED_NAME: "nonsense"}}).encode(),
+                    json.dumps({"format": MEMO_FORMAT, "files": {SEED_NAME: [identity, 12]}}).encode()):
         path.write_bytes(content)
         hash_calls.clear()
         assert discover(raw_copy, memo_dir=memo) == expected

@@ -1,6 +1,6 @@
 """The human build summary stays short on a large corpus; the build report keeps everything."""
 
-from pipeline import report
+from pipeline.package import report
 
 
 def _report(quarantined: int, warned: int) -> dict:

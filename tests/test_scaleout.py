@@ -9,11 +9,11 @@ from pathlib import Path
 import dagster as dg
 import pytest
 import yaml
-
 from conftest import REPO
-from pipeline.definitions import JOB_NAME, build_defs, defs
-from pipeline.scaleout import WARM_JOB_NAME, shard_of
 from test_incremental import TOWNS, add_variant, parsed_now, tree
+
+from pipeline.orchestration.definitions import JOB_NAME, build_defs, defs
+from pipeline.orchestration.scaleout import WARM_JOB_NAME, shard_of
 
 DEPLOY = REPO / "deploy"
 ENV = {

@@ -6,10 +6,9 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-
-from pipeline.metadata import load_tables
-
 from conftest import SEED_NAME
+
+from pipeline.metadata.schemas import load_tables
 
 
 def by(rows, key):
@@ -143,7 +142,7 @@ def test_fixed_assets(seed_parsed):
     assert rows["total"]["value_yuan"] == 10971000 and rows["total"]["quantity"] is None
     assert rows["vehicles"]["quantity"] == 13 and rows["vehicles"]["value_yuan"] == 1782700
     assert rows["vehicles"]["quantity_unit_zh"] == "台、辆"
-    # printed "15,034": *_text columns hold the figure without thousands separators (pipeline/normalise.py)
+    # printed "15,034": *_text columns hold the figure without thousands separators (pipeline/document/normalise.py)
     assert rows["buildings"]["quantity"] == 15034 and rows["buildings"]["quantity_text"] == "15034"
     assert rows["buildings_office"]["is_subset"] and rows["buildings_office"]["parent_line_code"] == "buildings"
     parts = [r["value_yuan"] or 0 for r in rows.values() if not r["is_subset"] and r["line_code"] != "total"]

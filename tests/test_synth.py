@@ -14,16 +14,17 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline import ids, validate
 from pipeline.cli import main
-from pipeline.normalise import normalise
-from pipeline.parse import parse_text
-from pipeline.raw import RawDocument, discover, load_manifest
-from pipeline.readers.tika_text import read_text, split_lines
+from pipeline.document.normalise import normalise
+from pipeline.document.readers.tika_text import read_text, split_lines
+from pipeline.package import validate
+from pipeline.raw.discover import RawDocument, discover, load_manifest
 from pipeline.synth import SynthError, corpus, generate_corpus, generate_document
 from pipeline.synth.expected import expected_tables, without_refs
 from pipeline.synth.records import Department
 from pipeline.synth.render import render
+from pipeline.tables import ids
+from pipeline.tables.parse import parse_text
 
 REF = re.compile(r"^L(\d+)(?:-L(\d+))?$")
 NARROW_PROCUREMENT_ROW = re.compile(r"procurement row has \d+ of 14 cells; the missing ones are read as empty$")
@@ -72,7 +73,7 @@ def assert_round_trip(records, text: str) -> None:
     assert doc["department_code"] == records.code
     assert doc["region_zh"] == records.department.city + records.department.district
 
-    lines = split_lines(normalise(text))  # text columns are published folded (pipeline/normalise.py)
+    lines = split_lines(normalise(text))  # text columns are published folded (pipeline/document/normalise.py)
     for table, fields in PRINTED.items():
         for row in parsed.tables[table]:
             where = span_text(lines, row["source_ref"])

@@ -1,4 +1,4 @@
-"""Generated disclosures against the checks (pipeline.checks): every identity and soft relation holds (pass or
+"""Generated disclosures against the checks (pipeline.tables.checks): every identity and soft relation holds (pass or
 skip, never fail or warn), and the anomaly rows are exactly the anomalies the generator says it injected
 (``expected_anomalies``), matched on check id, subject and the text found, never on messages. A mismatch is a
 generator bug or a check bug; each one found is kept below as a regression test."""
@@ -13,11 +13,11 @@ from itertools import permutations
 import pytest
 from test_synth import assert_round_trip, parse_generated
 
-from pipeline.checks.identities import _matching_activities
 from pipeline.synth import generate_document, vocab
 from pipeline.synth.broken import BREAKS, break_identity
 from pipeline.synth.expected import expected_anomalies
 from pipeline.synth.render import render
+from pipeline.tables.checks.identities import _matching_activities
 
 CORPUS_SEED, CORPUS_SIZE = 41, 150
 INJECTED = ("amount_written_oddly", "quantity_not_a_count", "indicator_without_standards", "activity_without_indicators")

@@ -6,14 +6,14 @@ Only provenance may differ: the file's hash, its name and the encoding recorded 
 from __future__ import annotations
 
 import pytest
-
 from conftest import RAW_DIR, SEED_NAME
-from pipeline.encoding import ENCODINGS, decode
+
+from pipeline.document.encoding import ENCODINGS, decode
+from pipeline.document.normalise import normalise
 from pipeline.errors import DocumentError
-from pipeline.metadata import load_tables
-from pipeline.normalise import normalise
-from pipeline.parse import parse_raw_document
-from pipeline.raw import discover
+from pipeline.metadata.schemas import load_tables
+from pipeline.raw.discover import discover
+from pipeline.tables.parse import parse_raw_document
 
 PROVENANCE = ("source_sha256", "source_encoding", "source_file")
 FULLWIDTH = str.maketrans("0123456789", "０１２３４５６７８９")

@@ -1,7 +1,7 @@
 """The Tika plain-text reader, one quirk per test, on small hand-written fixtures."""
 
-from pipeline.document import Paragraph, Table
-from pipeline.readers.tika_text import read_text
+from pipeline.document.model import Paragraph, Table
+from pipeline.document.readers.tika_text import read_text
 
 
 def blocks(text):

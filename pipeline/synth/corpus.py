@@ -15,10 +15,15 @@ import random
 from datetime import date, timedelta
 from pathlib import Path
 
-from pipeline import ids
-from pipeline.raw import MANIFEST_NAME
-from pipeline.synth.records import Department, Disclosure, make_department, make_disclosure
+from pipeline.raw.discover import MANIFEST_NAME
+from pipeline.synth.records import (
+    Department,
+    Disclosure,
+    make_department,
+    make_disclosure,
+)
 from pipeline.synth.render import render
+from pipeline.tables import ids
 
 SUFFIX = ".tika.txt"
 PROVINCE = "河北省"

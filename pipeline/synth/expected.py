@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from pipeline.normalise import normalise
+from pipeline.document.normalise import normalise
 from pipeline.synth import vocab
 from pipeline.synth.records import YUAN, Disclosure
 from pipeline.synth.render import amount_text, change_text
@@ -185,7 +185,7 @@ def expected_tables(d: Disclosure) -> dict[str, list[dict]]:
 
 
 def _canonical(tables: dict[str, list[dict]]) -> dict[str, list[dict]]:
-    """Text as the parser publishes it: folded by pipeline.normalise (e.g. ``18,299`` -> ``18299``)."""
+    """Text as the parser publishes it: folded by pipeline.document.normalise (e.g. ``18,299`` -> ``18299``)."""
     return {name: [{k: normalise(v) if isinstance(v, str) else v for k, v in row.items()} for row in rows]
             for name, rows in tables.items()}
 

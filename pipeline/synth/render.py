@@ -1,6 +1,6 @@
 """Records -> Tika plain text in the seed's layout (raw/hebei-langfang-guangyang-wanzhuang-2019-budget.tika.txt).
 
-Tika's table layout (see :mod:`pipeline.readers.tika_text`): a cell is a tab and its first paragraph, its later
+Tika's table layout (see :mod:`pipeline.document.readers.tika_text`): a cell is a tab and its first paragraph, its later
 paragraphs start at column 0, a row ends with a blank line. ``layout_rng`` adds the seed's quirks without
 changing any content: continuation paragraphs after empty paragraphs, a merged cell printed twice across a
 page break, empty paragraphs inside cells (procurement rows), blank runs between sections, bookmarks, and the

@@ -1,6 +1,6 @@
 """Word pools for synthetic disclosures: place names, unit names, activity names, phrases.
 
-Name syllables avoid the characters that end an administrative segment in :func:`pipeline.ids.name_segments`
+Name syllables avoid the characters that end an administrative segment in :func:`pipeline.tables.ids.name_segments`
 (市 区 县 州 盟 旗 省 镇 乡 …), so a generated name splits into exactly the segments it was built from.
 Project item names avoid 、 ， and digits (the template splits the printed list of items on a 及 和 、 ，
 after an amount's unit, and a name ends at the first digit); 及 and 和 inside a name are fine.

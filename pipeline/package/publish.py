@@ -1,0 +1,237 @@
+"""Publish a staged data package: replace the output directory with it all at once.
+
+The package is written into a staging directory created next to the output directory (same parent, hence
+same filesystem), validated, then swapped in. On Linux the swap is one ``renameat2(RENAME_EXCHANGE)``: the
+staging directory and the output directory trade places atomically, so at every instant the output path is
+either the complete old package or the complete new one, even if the process is killed; the old package,
+now under the staging name, is then deleted. Where that call is unavailable, two ``rename``s: the old package
+is renamed aside (``.<name>.old-*``), the staging directory renamed into place, then the old one deleted; if
+the process dies between the two renames, the next build renames the old package back
+(:func:`clean_leftovers`).
+
+Every staging directory is ``flock``-ed by the process that made it until it is published or discarded.
+A build killed with SIGKILL leaves its staging directory behind but not its lock (the kernel drops it), so
+:func:`clean_leftovers`, run by the next build, deletes exactly the leftovers no live process holds.
+
+A directory that is neither empty nor a data package (no ``datapackage.json``) is never replaced: it may be a
+user's unrelated folder.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import fcntl
+import logging
+import os
+import secrets
+import shutil
+from pathlib import Path
+
+from pipeline.package.writer import DATAPACKAGE_NAME
+
+log = logging.getLogger(__name__)
+
+STAGING_MARK = ".staging-"
+OLD_MARK = ".old-"
+
+
+class PublishError(RuntimeError):
+    """The staged package cannot be published; the output directory is unchanged."""
+
+    def __init__(self, message: str, report=None):
+        super().__init__(message)
+        self.report = report
+
+
+# Staging directories this process made and still holds, by absolute path: the fd carries the flock.
+_staging_locks: dict[str, int] = {}
+
+
+def _sibling(out_dir: Path, mark: str) -> Path:
+    return out_dir.parent / f".{out_dir.name}{mark}{secrets.token_hex(6)}"
+
+
+def _flock_dir(path: Path) -> int | None:
+    """An fd of directory ``path`` holding an exclusive flock, or None if another process holds it."""
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as exc:
+        os.close(fd)
+        if exc.errno in (errno.EAGAIN, errno.EACCES):
+            return None
+        raise
+    return fd
+
+
+def _release(path: Path) -> None:
+    fd = _staging_locks.pop(str(Path(path).absolute()), None)
+    if fd is not None:
+        os.close(fd)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two paths with Linux ``renameat2(RENAME_EXCHANGE)``; False where unsupported."""
+    try:
+        fn = ctypes.CDLL(None, use_errno=True).renameat2
+    except (AttributeError, OSError):
+        return False
+    fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    at_fdcwd, rename_exchange = -100, 2
+    if fn(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
+        return False
+    raise OSError(err, os.strerror(err), str(a), None, str(b))
+
+
+def clean_leftovers(out_dir: Path) -> list[str]:
+    """Tidy what killed builds left next to ``out_dir``; returns what was done, one line per directory.
+
+    Call it holding the build lock (:func:`pipeline.package.lock.build_lock`). If ``out_dir`` is missing but a
+    previous package sits in a ``.<name>.old-*`` directory (a build died between the two renames of the
+    fallback swap), it is renamed back first. Then every ``.<name>.staging-*`` / ``.<name>.old-*`` directory
+    that no live process holds is deleted; one a running build holds is left alone.
+    """
+    out_dir = Path(out_dir).absolute()
+    parent = out_dir.parent
+    if not parent.is_dir():
+        return []
+    done: list[str] = []
+    prefixes = (f".{out_dir.name}{STAGING_MARK}", f".{out_dir.name}{OLD_MARK}")
+    leftovers = sorted(p for p in parent.iterdir()
+                       if p.name.startswith(prefixes) and p.is_dir() and not p.is_symlink())
+    if not out_dir.exists() and not out_dir.is_symlink():
+        olds = [p for p in leftovers if p.name.startswith(prefixes[1]) and (p / DATAPACKAGE_NAME).is_file()]
+        if len(olds) == 1:
+            os.rename(olds[0], out_dir)
+            leftovers.remove(olds[0])
+            done.append(f"restored the previous package from {olds[0].name}")
+    for path in leftovers:
+        fd = _flock_dir(path)
+        if fd is None:
+            continue  # a running build's staging directory
+        try:
+            shutil.rmtree(path)
+        finally:
+            os.close(fd)
+        done.append(f"removed {path.name}, left by an interrupted build")
+    return done
+
+
+def make_staging_dir(out_dir: Path) -> Path:
+    """Create and return an empty ``<parent>/.<name>.staging-<random>`` next to ``out_dir``."""
+    out_dir = Path(out_dir).absolute()
+    if not out_dir.name:
+        raise PublishError(f"{out_dir}: not a usable output directory")
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    for _ in range(100):
+        path = _sibling(out_dir, STAGING_MARK)
+        try:
+            path.mkdir()  # mode 0o777 & ~umask, like any directory the user creates
+        except FileExistsError:
+            continue
+        fd = _flock_dir(path)
+        if fd is None:  # pragma: no cover - nobody else knows the fresh random name
+            continue
+        _staging_locks[str(path)] = fd
+        return path
+    raise PublishError(f"{out_dir.parent}: cannot create a staging directory")
+
+
+def _is_staging_dir(path: Path) -> bool:
+    return path.name.startswith(".") and STAGING_MARK in path.name
+
+
+def discard(staging_dir: Path) -> None:
+    """Delete a staging directory made by :func:`make_staging_dir` (no-op if it is gone)."""
+    staging_dir = Path(staging_dir)
+    if not _is_staging_dir(staging_dir):
+        raise PublishError(f"{staging_dir}: not a staging directory; refusing to delete it")
+    _release(staging_dir.absolute())
+    if staging_dir.is_symlink():
+        staging_dir.unlink()
+    elif staging_dir.exists():
+        shutil.rmtree(staging_dir)
+
+
+def check_replaceable(out_dir: Path) -> None:
+    """Raise :class:`PublishError` unless ``out_dir`` is absent, an empty directory or a data package."""
+    out_dir = Path(out_dir)
+    if out_dir.is_symlink():
+        raise PublishError(f"{out_dir}: is a symbolic link; refusing to replace it (point the output elsewhere)")
+    if not out_dir.exists():
+        return
+    if not out_dir.is_dir():
+        raise PublishError(f"{out_dir}: exists and is not a directory; refusing to replace it")
+    if (out_dir / DATAPACKAGE_NAME).is_file():
+        return
+    if any(out_dir.iterdir()):
+        raise PublishError(
+            f"{out_dir}: exists, is not empty and holds no {DATAPACKAGE_NAME}; refusing to replace a directory "
+            "that does not look like a data package"
+        )
+
+
+def publish(staging_dir: Path, out_dir: Path, *, validate: bool = True) -> None:
+    """Replace ``out_dir`` with ``staging_dir`` all at once.
+
+    ``staging_dir`` must come from :func:`make_staging_dir` for this ``out_dir`` and hold a ``datapackage.json``.
+    With ``validate`` (the default) the staged package is validated first and an invalid one is refused with a
+    :class:`PublishError` carrying the report; pass ``validate=False`` when the caller has just validated it.
+    On any error the previous package (if any) is left in place; the staging directory is not deleted (call
+    :func:`discard`).
+    """
+    staging_dir = Path(staging_dir).absolute()
+    out_dir = Path(out_dir).absolute()
+    if not staging_dir.is_dir() or staging_dir.is_symlink():
+        raise PublishError(f"{staging_dir}: staging directory not found")
+    if staging_dir.parent != out_dir.parent or not staging_dir.name.startswith(f".{out_dir.name}{STAGING_MARK}"):
+        raise PublishError(
+            f"{staging_dir}: not a staging directory of {out_dir} (use make_staging_dir(out_dir), which puts it "
+            "next to the output so that the swap is a rename on one filesystem)"
+        )
+    descriptor = staging_dir / DATAPACKAGE_NAME
+    if not descriptor.is_file():
+        raise PublishError(f"{staging_dir}: holds no {DATAPACKAGE_NAME}; nothing to publish")
+    check_replaceable(out_dir)
+    if validate:
+        from pipeline.package.validate import (
+            validate_package,  # local: validation pulls in frictionless
+        )
+
+        report = validate_package(descriptor)
+        if not report.ok:
+            raise PublishError(f"{staging_dir}: the staged package is invalid; {report.summary()}", report)
+
+    if not out_dir.exists():
+        os.rename(staging_dir, out_dir)
+        _release(staging_dir)
+        log.info("published %s", out_dir)
+        return
+    if _exchange(staging_dir, out_dir):
+        # staging_dir now holds the previous package; if we die before deleting it, clean_leftovers will.
+        _release(staging_dir)
+        shutil.rmtree(staging_dir, ignore_errors=True)
+        log.info("published %s", out_dir)
+        return
+
+    _release(staging_dir)
+    old = _sibling(out_dir, OLD_MARK)
+    os.rename(out_dir, old)
+    try:
+        os.rename(staging_dir, out_dir)
+    except BaseException:
+        try:
+            os.rename(old, out_dir)
+        except OSError:
+            log.critical("could not restore the previous package: it is at %s", old)
+            raise
+        raise
+    try:
+        shutil.rmtree(old)
+    except OSError as exc:  # the new package is in place; a leftover is untidy but harmless
+        log.warning("published %s but could not remove the previous package at %s: %s", out_dir, old, exc)
+    log.info("published %s", out_dir)

@@ -1,0 +1,150 @@
+"""The build report: what happened to every raw document, machine-readable, next to the package.
+
+Every build writes ``<parent>/<name>.build-report.json`` beside the output directory ``<parent>/<name>``
+(e.g. ``datapackage.build-report.json``), whether or not it published: a failed build must say why, and
+the package directory itself is only ever replaced whole. The report is written atomically (temporary
+file + rename) and is deterministic: no clock, documents sorted by file.
+
+Each raw document gets one status:
+
+=============  =========================================================================================
+``built``      published, nothing to remark
+``warned``     published, with warnings (file, line, message) that a reader of the data should know
+``quarantined``  not published; ``line`` and ``reason`` say what was wrong and what was expected
+=============  =========================================================================================
+
+Quarantine (the document is left out, everything else goes on) -- anything that would publish a wrong or
+silently incomplete number: not text (binary, PDF/DOCX, undecodable bytes), empty, over the size limit, a
+link out of ``raw/``, no known template / title / section headings, a figure that does not parse as a number
+or is not whole yuan, a table row with more cells than its header, a table header without its required
+columns, two files for the same department and year, and internal errors (parser bugs).
+
+Warning (published, recorded) -- where every published value is still right and only context is missing or
+odd: a file not listed in (or changed since) the manifest, a manifest entry contradicting the document, a
+missing section (its tables are simply empty for that document), a table row with fewer cells than the
+table (the missing cells read as empty), an unrecognised glossary line, a 三公 category not stated.
+
+``outcome`` is ``published`` (exit 0), ``published_with_quarantine`` (exit 3) or ``not_published`` (exit 1:
+the previous package, if any, is untouched; ``errors`` says why).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+REPORT_SUFFIX = ".build-report.json"
+REPORT_VERSION = 1
+
+EXIT_OK = 0
+EXIT_NOT_PUBLISHED = 1
+EXIT_QUARANTINED = 3
+
+
+def report_path(out_dir: Path) -> Path:
+    out_dir = Path(out_dir).absolute()
+    return out_dir.parent / f"{out_dir.name}{REPORT_SUFFIX}"
+
+
+def _split_warning(relpath: str, warning: str) -> dict:
+    """``'<relpath>:<line>: message'`` or ``'<relpath>: message'`` -> {line, message}."""
+    text = warning[len(relpath) + 1:] if warning.startswith(f"{relpath}:") else warning
+    m = re.match(r"^(\d+): (.*)$", text, re.S)
+    if m:
+        return {"line": int(m.group(1)), "message": m.group(2)}
+    return {"line": None, "message": text.strip()}
+
+
+def draft(results) -> dict:
+    """The per-document part of the report from :class:`pipeline.build.results.ParseResults`."""
+    documents = []
+    for raw, doc in results.parsed:
+        warnings = [_split_warning(raw.relpath, w) for w in (*raw.warnings, *doc.warnings)]
+        documents.append({
+            "file": raw.relpath, "sha256": raw.sha256, "status": "warned" if warnings else "built",
+            "document_id": doc.document_id,
+            "source_encoding": doc.source_encoding,
+            "warnings": warnings,
+        })
+    for failed in results.failed:
+        documents.append({
+            "file": failed.relpath, "sha256": failed.sha256 or None, "status": "quarantined",
+            "line": failed.line, "reason": failed.reason or failed.error,
+        })
+    documents.sort(key=lambda d: d["file"])
+    counts = {"documents": len(documents)}
+    for status in ("built", "warned", "quarantined"):
+        counts[status] = sum(d["status"] == status for d in documents)
+    return {"counts": counts, "documents": documents}
+
+
+def finalise(draft_report: dict | None, out_dir: Path, *, published: bool, errors: Iterable[str] = (),
+             notes: Iterable[str] = ()) -> dict:
+    """The complete report: ``draft_report`` (None when no document was even read) plus the outcome."""
+    body = draft_report or {"counts": {"documents": 0, "built": 0, "warned": 0, "quarantined": 0},
+                            "documents": []}
+    quarantined = body["counts"]["quarantined"]
+    if not published:
+        outcome, code = "not_published", EXIT_NOT_PUBLISHED
+    elif quarantined:
+        outcome, code = "published_with_quarantine", EXIT_QUARANTINED
+    else:
+        outcome, code = "published", EXIT_OK
+    return {
+        "report": "yusuan build report",
+        "report_version": REPORT_VERSION,
+        "package": Path(out_dir).name,
+        "outcome": outcome,
+        "exit_code": code,
+        "counts": body["counts"],
+        "errors": list(errors),
+        "notes": list(notes),
+        "documents": body["documents"],
+    }
+
+
+def write(report: dict, out_dir: Path) -> Path:
+    """Write ``report`` beside ``out_dir`` atomically; returns its path."""
+    path = report_path(out_dir)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(report, ensure_ascii=False, indent=2) + "\n"
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def summary_lines(report: dict, *, max_quarantined: int = 50, max_warnings: int = 20) -> list[str]:
+    """A human summary: counts, then quarantined and warned documents with file:line and reason.
+
+    At most ``max_quarantined`` / ``max_warnings`` lines of each (a corpus of thousands can have thousands of
+    warnings); a last line says how many more the build report lists.
+    """
+    c = report["counts"]
+    lines = [f"Documents: {c['documents']} — {c['built']} built, {c['warned']} built with warnings, "
+             f"{c['quarantined']} quarantined"]
+    quarantined, warnings = [], []
+    for doc in report["documents"]:
+        if doc["status"] == "quarantined":
+            where = f"{doc['file']}:{doc['line']}" if doc.get("line") else doc["file"]
+            quarantined.append(f"  QUARANTINED {where}: {doc['reason']}")
+        for w in doc.get("warnings", []):
+            where = f"{doc['file']}:{w['line']}" if w["line"] else doc["file"]
+            warnings.append(f"  warning {where}: {w['message']}")
+    for kind, items, limit in (("quarantined documents", quarantined, max_quarantined),
+                               ("warnings", warnings, max_warnings)):
+        lines.extend(items[:limit])
+        if len(items) > limit:
+            lines.append(f"  ... and {len(items) - limit} more {kind}: all are in the build report")
+    for note in report.get("notes", []):
+        lines.append(f"  note: {note}")
+    return lines

@@ -1,0 +1,244 @@
+"""Finding the raw documents: the files in ``raw/`` with their sha256 and manifest entry.
+
+Raw files are untrusted. File names are only ever used as data (``relpath``), never to build an output path.
+:func:`discover` refuses, without reading them, a file larger than the size limit (:func:`max_raw_bytes`)
+and a symbolic link that leads out of the raw directory; the refusal travels with the
+:class:`RawDocument` and the document is quarantined with that message. Files unchanged since the last
+discovery are not read again (:mod:`pipeline.raw.hashing`).
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import os
+import time
+from collections.abc import Iterable, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline.raw.hashing import (
+    MEMO_RACY_NS,
+    file_identity,
+    load_memo,
+    memo_hit,
+    memo_path,
+    sha256_file,
+    write_memo,
+)
+from pipeline.raw.manifest import (
+    MANIFEST_NAME,
+    ManifestEntry,
+    ManifestError,
+    load_manifest,
+)
+
+# Tika text of a budget disclosure is well under 1 MB; 20 MiB leaves room and still protects memory.
+DEFAULT_MAX_RAW_BYTES = 20 * 1024 * 1024
+MAX_RAW_BYTES_ENV = "YUSUAN_MAX_RAW_BYTES"
+# Files in raw/ that are not disclosures.
+IGNORED_NAMES = {MANIFEST_NAME, "README.md", ".gitkeep"}
+
+
+@dataclass(frozen=True)
+class RawDocument:
+    """One raw file, identified by its path relative to the raw directory and its content hash."""
+
+    path: Path
+    relpath: str
+    sha256: str
+    manifest: ManifestEntry | None
+    warnings: tuple[str, ...] = field(default=())
+    # Why discover() refused to read this file (too large, link out of raw/); None for a readable file.
+    refusal: str | None = None
+
+
+def max_raw_bytes(environ=None) -> int:
+    """The raw file size limit in bytes: ``$YUSUAN_MAX_RAW_BYTES`` or :data:`DEFAULT_MAX_RAW_BYTES`."""
+    value = (os.environ if environ is None else environ).get(MAX_RAW_BYTES_ENV, "").strip()
+    if not value:
+        return DEFAULT_MAX_RAW_BYTES
+    try:
+        limit = int(value)
+    except ValueError:
+        limit = -1
+    if limit < 1:
+        raise ValueError(f"{MAX_RAW_BYTES_ENV}={value!r}: expected a positive number of bytes")
+    return limit
+
+
+def too_large_message(limit: int, size: int | None = None) -> str:
+    size_text = f"{size} bytes" if size is not None else "larger"
+    return (f"file is {size_text}, over the raw size limit of {limit} bytes; not read. Tika text of a disclosure "
+            f"is far smaller: check the file, or raise the limit with --max-raw-bytes / ${MAX_RAW_BYTES_ENV}")
+
+
+def _refusal(
+    path: Path, root: Path, limit: int, is_link: bool | None = None
+) -> tuple[str | None, os.stat_result | None]:
+    """Why ``path`` must not be read (or None), and its stat when it may be. Links are judged by where they lead.
+
+    ``is_link``: whether ``path`` is a symbolic link, if the caller already knows (from its directory entry).
+    """
+    if path.is_symlink() if is_link is None else is_link:
+        target = path.resolve()
+        if not target.is_relative_to(root):
+            return f"symbolic link to {target}, outside the raw directory: refused (copy the file into raw/)", None
+        if not target.is_file():
+            return f"symbolic link to {target}, which is not a regular file: refused", None
+    st = os.stat(path)
+    if st.st_size > limit:
+        return too_large_message(limit, st.st_size), None
+    return None, st
+
+
+@contextmanager
+def gc_paused():
+    """Pause the cyclic garbage collector while building a corpus's worth of long-lived, acyclic objects.
+
+    Discovering or looking up 10,000 documents creates ~100k objects that all survive; that makes the
+    collector traverse the whole heap (Dagster's included) once or twice, ~0.1 s each, to find no garbage.
+    Reference counting still frees everything meanwhile; collection resumes on exit.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _walk(directory: str, parts: tuple[str, ...] = ()):
+    """``(relative path parts, DirEntry)`` of the files ``Path.rglob("*")`` lists under ``directory``.
+
+    What rglob + ``is_file() or (is_symlink() and not is_dir())`` gave, from the directory entries' types
+    (no stat per plain file): symlinked directories are not descended into, an unreadable directory is
+    skipped, and hidden directories are not entered at all (everything under them is hidden).
+    """
+    try:
+        with os.scandir(directory) as it:
+            entries = list(it)
+    except PermissionError:
+        return
+    for entry in entries:
+        sub = (*parts, entry.name)
+        try:
+            is_dir = entry.is_dir()
+        except OSError:
+            is_dir = False
+        if is_dir and not entry.is_symlink():
+            if not entry.name.startswith("."):
+                yield from _walk(entry.path, sub)
+        elif entry.is_file() or (entry.is_symlink() and not is_dir):
+            yield sub, entry
+
+
+def discover(raw_dir: Path, max_bytes: int | None = None, memo_dir: Path | None = None) -> list[RawDocument]:
+    """All raw documents under ``raw_dir``, sorted by relative path, with manifest metadata attached.
+
+    Files named in :data:`IGNORED_NAMES` and hidden files (a path part starting with ``.``) are not
+    documents. A file over ``max_bytes`` (default :func:`max_raw_bytes`) or a link out of ``raw_dir`` is
+    returned with ``refusal`` set and ``sha256`` empty: it is never read. With ``memo_dir``, files unchanged
+    since a previous discovery are not read either: their sha256 comes from the hash memo (module docstring).
+    """
+    return scan(raw_dir, max_bytes, memo_dir).documents
+
+
+@dataclass(frozen=True)
+class RawScan:
+    """What :func:`scan` found in a raw directory."""
+
+    documents: list[RawDocument]  # as discover() returns them
+    missing: list[str]  # files the manifest lists that are not in the directory (missing_from_disk)
+
+
+def scan(raw_dir: Path, max_bytes: int | None = None, memo_dir: Path | None = None) -> RawScan:
+    """:func:`discover` and :func:`missing_from_disk` from one reading of the manifest."""
+    raw_dir = Path(raw_dir)
+    if not raw_dir.is_dir():
+        raise FileNotFoundError(f"raw directory {raw_dir} does not exist")
+    limit = max_raw_bytes() if max_bytes is None else max_bytes
+    with gc_paused():
+        manifest = load_manifest(raw_dir)
+        docs = _discover(raw_dir, limit, memo_dir, manifest)
+    return RawScan(docs, _missing(raw_dir, manifest, docs))
+
+
+def _discover(
+    raw_dir: Path, limit: int, memo_dir: Path | None, manifest: dict[str, ManifestEntry]
+) -> list[RawDocument]:
+    root = raw_dir.resolve()
+    started = time.time_ns()
+    memo_file = memo_path(memo_dir, raw_dir) if memo_dir is not None else None
+    memo = load_memo(memo_file) if memo_file is not None else {}
+    fresh: dict[str, str] = {}
+    docs = []
+    # Symlinked directories are not descended into; a symlinked file is listed and judged by _refusal.
+    # Sorted by path parts, as Path objects sort ("a/b" before "a-b").
+    for parts, dir_entry in sorted(_walk(str(raw_dir)), key=lambda item: item[0]):
+        relpath = "/".join(parts)
+        if parts[-1] in IGNORED_NAMES or parts[-1].startswith("."):  # _walk does not enter hidden directories
+            continue
+        path = raw_dir / relpath
+        entry = manifest.get(relpath)
+        refusal, st = _refusal(path, root, limit, dir_entry.is_symlink())
+        if refusal:
+            docs.append(RawDocument(path=path, relpath=relpath, sha256="", manifest=entry, refusal=refusal))
+            continue
+        identity = file_identity(st)
+        digest = memo_hit(memo, relpath, identity)
+        if digest is None:
+            digest = sha256_file(path)
+        if st.st_ctime_ns < started - MEMO_RACY_NS:
+            fresh[relpath] = f"{identity} {digest}"
+        warnings = []
+        if entry is None:
+            warnings.append(f"{relpath}: not listed in {MANIFEST_NAME}; processed without origin metadata")
+        elif entry.sha256 and entry.sha256 != digest:
+            warnings.append(
+                f"{relpath}: sha256 {digest} differs from {entry.sha256} recorded in {MANIFEST_NAME}; "
+                "the file changed since it was recorded"
+            )
+        docs.append(RawDocument(path=path, relpath=relpath, sha256=digest, manifest=entry, warnings=tuple(warnings)))
+    if memo_file is not None and fresh != memo:
+        write_memo(memo_file, fresh)
+    return docs
+
+
+def missing_from_disk(raw_dir: Path, docs: list[RawDocument] | None = None) -> list[str]:
+    """Files the manifest lists that are not in ``raw_dir``.
+
+    ``docs``: what :func:`discover` just returned; a file it read (not refused) is not looked up again.
+    """
+    return _missing(Path(raw_dir), load_manifest(Path(raw_dir)), docs or ())
+
+
+def _missing(raw_dir: Path, manifest: Mapping[str, ManifestEntry], docs: Iterable[RawDocument]) -> list[str]:
+    seen = {doc.relpath for doc in docs if doc.refusal is None}
+    return sorted(f for f in manifest if f not in seen and not os.path.isfile(os.path.join(raw_dir, f)))
+
+
+def raw_fingerprint(raw_dir: Path, memo_dir: Path | None = None) -> str:
+    """A hash of what is in ``raw_dir``: the manifest's sha256 and every document's relative path and sha256
+    (for a file ``discover`` refuses to read, its reason, which gives its size).
+
+    Independent of mtimes, so touching or re-copying a file without changing it does not trigger a build.
+    With ``memo_dir`` (the sensor passes the cache folder) unchanged files are not read again: their sha256
+    comes from :func:`pipeline.raw.discover.scan`'s memo, so a tick over 10,000 documents costs ~0.2 s, not 130 MB of
+    hashing. A manifest that cannot be read makes the fingerprint its bytes' hash: no build can run until it is
+    fixed, and fixing it changes the fingerprint.
+    """
+    raw_dir = Path(raw_dir)
+    digest = hashlib.sha256()
+    manifest = raw_dir / MANIFEST_NAME
+    if manifest.is_file():
+        digest.update(f"{MANIFEST_NAME}\0{sha256_file(manifest)}\n".encode("utf-8"))
+    try:
+        documents = scan(raw_dir, memo_dir=memo_dir).documents
+    except ManifestError:
+        return digest.hexdigest()
+    for doc in documents:
+        digest.update(f"{doc.relpath}\0{doc.sha256 or 'refused: ' + str(doc.refusal)}\n".encode("utf-8"))
+    return digest.hexdigest()

@@ -1,0 +1,28 @@
+"""Checks of one parsed document: fiscal identities, soft relations, prose versus tables, source anomalies and
+completeness. Pure functions of the document's tables and section presence; the catalogue
+(:mod:`pipeline.tables.checks.catalogue`) documents every check.
+"""
+
+from __future__ import annotations
+
+from pipeline.tables.checks import anomalies
+from pipeline.tables.checks.catalogue import CATALOGUE
+from pipeline.tables.checks.identities import Identities
+from pipeline.tables.checks.sections import completeness_score, section_rows
+
+__all__ = ["completeness_score", "run_checks", "section_rows"]
+
+_ORDER = {c.id: i for i, c in enumerate(CATALOGUE)}
+
+
+def run_checks(tables: dict[str, list[dict]], sections: list[dict], unit: str) -> list[dict]:
+    """Rows of the ``checks`` table for one document (without ``document_id``), in catalogue order, each check's
+    rows numbered by ``check_seq`` in document order. ``unit`` is the source's amount unit (万元 or 元)."""
+    rows = [*Identities(tables, unit).run(), *anomalies.run(tables, sections)]
+    rows.sort(key=lambda r: _ORDER[r["check_id"]])  # stable: document order within a check
+    seq: dict[str, int] = {}
+    out = []
+    for row in rows:
+        seq[row["check_id"]] = seq.get(row["check_id"], 0) + 1
+        out.append({"check_id": row["check_id"], "check_seq": seq[row["check_id"]], **row})
+    return out
