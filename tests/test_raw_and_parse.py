@@ -17,7 +17,7 @@ from pipeline.raw.hashing import MEMO_FORMAT, file_identity, memo_path, sha256_f
 from pipeline.raw.manifest import ManifestError
 from pipeline.tables import ids
 from pipeline.tables.parse import parse_raw_document
-from pipeline.tables.templates import hebei_budget
+from pipeline.tables.templates.hebei_budget import layout
 
 
 @pytest.fixture
@@ -213,13 +213,13 @@ def test_template_vocabularies_are_in_the_schema_enums():
         (f,) = [f for f in tables[table].schema["fields"] if f["name"] == field]
         return set(f["constraints"]["enum"])
 
-    line_codes = set(hebei_budget.INCOME_CODES.values()) | {
+    line_codes = set(layout.INCOME_CODES.values()) | {
         "income_total", "expenditure_total", "expenditure_basic", "expenditure_personnel",
         "expenditure_public_operating", "expenditure_project", "expenditure_project_own_level",
         "expenditure_project_item", "institutional_operating_costs", "procurement_total",
         "fixed_assets_total"}
     assert line_codes == enum("budget_lines", "line_code")
-    assert {c for c, _, _ in hebei_budget.THREE_PUBLIC} | {"total"} == enum("three_public_expenses", "expense_code")
-    assert {c for c, _ in hebei_budget.ASSET_CODES} == enum("fixed_assets", "line_code")
+    assert {c for c, _, _ in layout.THREE_PUBLIC} | {"total"} == enum("three_public_expenses", "expense_code")
+    assert {c for c, _ in layout.ASSET_CODES} == enum("fixed_assets", "line_code")
     proc_fields = [f["name"] for f in tables["procurement_items"].schema["fields"]]
-    assert set(hebei_budget.PROCUREMENT_COLUMNS) <= set(proc_fields)
+    assert set(layout.PROCUREMENT_COLUMNS) <= set(proc_fields)
