@@ -26,18 +26,20 @@ from __future__ import annotations
 
 import argparse
 import gc
-import logging
 import os
-import shutil
 import sys
-import tempfile
-import time
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
 
+from pipeline.orchestration.in_process import (
+    dagster_tempdir,
+    environ,
+    output,
+    step_failures,
+)
 from pipeline.package import report
 from pipeline.package.lock import LockBusy, build_lock
 from pipeline.paths import default_out_dir, default_raw_dir
@@ -50,142 +52,7 @@ EXIT_QUARANTINED = 3
 EXIT_BUSY = 4
 
 
-# -- progress -----------------------------------------------------------------------------------------------
-
-
-class _RichProgressHandler(logging.Handler):
-    """Turns Dagster's structured log records into one status line per step, plus user warnings/errors."""
-
-    def __init__(self, console: Console):
-        super().__init__(level=logging.DEBUG)
-        self.console = console
-        self._check_steps: set[str] = set()
-
-    def emit(self, record: logging.LogRecord) -> None:  # pragma: no cover - exercised through the CLI
-        try:
-            meta = getattr(record, "dagster_meta", None) or {}
-            event = meta.get("dagster_event")
-            step = meta.get("step_key") or ""
-            if event is None:
-                message = meta.get("orig_message", record.getMessage())
-                if message.startswith("Dependencies for step"):
-                    self.console.print(f"[yellow]- {step} not run (an upstream step failed)[/yellow]", highlight=False)
-                elif record.levelno >= logging.ERROR:
-                    self.console.print(f"  [red]error[/red] {step}: {message}", highlight=False)
-                elif record.levelno >= logging.WARNING:
-                    self.console.print(f"  [yellow]warning[/yellow] {step}: {message}", highlight=False)
-                elif record.levelno >= logging.INFO:
-                    self.console.print(f"  [dim]{message}[/dim]", highlight=False)
-                return
-            kind = event.event_type_value
-            if kind == "STEP_START":
-                self.console.print(f"[bold]▸ {step}[/bold]", highlight=False)
-            elif kind in ("STEP_SUCCESS", "STEP_FAILURE") and step in self._check_steps:
-                return  # the check's own line says it all
-            elif kind == "STEP_SUCCESS":
-                self.console.print(f"[green]✓ {step}[/green]", highlight=False)
-            elif kind == "STEP_FAILURE":
-                self.console.print(f"[red]✗ {step}[/red]", highlight=False)
-            elif kind == "STEP_SKIPPED":
-                self.console.print(f"[yellow]- {step} skipped[/yellow]", highlight=False)
-            elif kind == "ASSET_CHECK_EVALUATION":
-                self._check_steps.add(step)
-                data = event.event_specific_data
-                ok = getattr(data, "passed", None)
-                name = getattr(getattr(data, "asset_check_key", None), "name", "check")
-                warn = getattr(getattr(data, "severity", None), "value", None) == "WARN"
-                colour, mark = ("green", "✓") if ok else (("yellow", "!") if warn else ("red", "✗"))
-                note = " (warning: see the checks table)" if warn and not ok else ""
-                self.console.print(f"[{colour}]{mark} check {name}{note}[/{colour}]", highlight=False)
-        except Exception:  # noqa: BLE001 - progress display must never break a build
-            self.handleError(record)
-
-
-def _progress_logger_def(console: Console):
-    import dagster as dg
-
-    @dg.logger(description="yusuan CLI progress on stderr")
-    def rich_progress(_init_context):
-        logger = logging.getLogger("yusuan.cli.progress")
-        logger.handlers = [_RichProgressHandler(console)]
-        logger.setLevel(logging.DEBUG)
-        logger.propagate = False
-        return logger
-
-    return rich_progress
-
-
 # -- build --------------------------------------------------------------------------------------------------
-
-
-@contextmanager
-def _environ(name: str, value: str):
-    """Set an environment variable for the in-process run (the assets read the limit from it)."""
-    old = os.environ.get(name)
-    os.environ[name] = value
-    try:
-        yield
-    finally:
-        if old is None:
-            os.environ.pop(name, None)
-        else:
-            os.environ[name] = old
-
-
-def _step_failures(result) -> dict[str, str]:
-    failures = {}
-    for event in result.all_events:
-        if event.event_type_value == "STEP_FAILURE" and event.step_failure_data is not None:
-            err = event.step_failure_data.error
-            user = event.step_failure_data.user_failure_data
-            message = (user.description if user and user.description else None) or (err.message if err else "")
-            if err is not None and err.cause is not None and "Error occurred while executing" in (err.message or ""):
-                message = err.cause.message
-            failures[event.step_key] = message.strip()
-    return failures
-
-
-def _output(result, node: str, output_name: str = "result"):
-    try:
-        return result.output_for_node(node, output_name)
-    except Exception:  # noqa: BLE001 - the step did not produce it
-        return None
-
-
-DAGSTER_TMP_PREFIX = "yusuan-dagster-"
-# A leftover is removed only once it is this old, in case its process lives in another PID namespace that
-# shares the temporary folder (there it would look dead).
-LEFTOVER_AGE_S = 3600
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # e.g. another user's process
-        return True
-    return True
-
-
-def dagster_tempdir() -> tempfile.TemporaryDirectory:
-    """The folder of a build's throwaway Dagster instance, ``<tmp>/yusuan-dagster-<pid>-<random>``.
-
-    A build killed before it could clean up leaves its folder behind; those of processes that are gone (and
-    untouched for an hour) are removed here, as are folders of the former name without a pid after a day.
-    """
-    now = time.time()
-    for path in Path(tempfile.gettempdir()).glob(f"{DAGSTER_TMP_PREFIX}*"):
-        pid, _, rest = path.name[len(DAGSTER_TMP_PREFIX):].partition("-")
-        try:
-            age = now - path.stat().st_mtime
-        except OSError:
-            continue
-        gone = (pid.isdigit() and rest and not _alive(int(pid)) and age > LEFTOVER_AGE_S) or (
-            not rest and age > 24 * LEFTOVER_AGE_S)
-        if gone and path.is_dir():
-            shutil.rmtree(path, ignore_errors=True)
-    return tempfile.TemporaryDirectory(prefix=f"{DAGSTER_TMP_PREFIX}{os.getpid()}-")
 
 
 def cmd_build(args: argparse.Namespace, out: Console, err: Console) -> int:
@@ -213,7 +80,7 @@ def cmd_build(args: argparse.Namespace, out: Console, err: Console) -> int:
             err.print(f"[red]yusuan build: {exc}[/red]", highlight=False)
             return EXIT_BUSY
         if args.max_raw_bytes is not None:
-            stack.enter_context(_environ(MAX_RAW_BYTES_ENV, str(args.max_raw_bytes)))
+            stack.enter_context(environ(MAX_RAW_BYTES_ENV, str(args.max_raw_bytes)))
         from pipeline.build import incremental
 
         if (args.workers if args.workers is not None else incremental.default_workers()) > 1:
@@ -221,6 +88,7 @@ def cmd_build(args: argparse.Namespace, out: Console, err: Console) -> int:
         import dagster as dg
 
         from pipeline.orchestration.definitions import JOB_NAME, build_defs
+        from pipeline.orchestration.progress import progress_logger_def
 
         if os.environ.get("DAGSTER_HOME"):
             instance = stack.enter_context(dg.DagsterInstance.get())
@@ -231,16 +99,16 @@ def cmd_build(args: argparse.Namespace, out: Console, err: Console) -> int:
         defs = build_defs(raw_dir=raw_dir, out_dir=out_dir, cache_dir=args.cache, workers=args.workers,
                           in_memory_io=True)
         # Replace Dagster's console logger (one DEBUG line per event) by the progress display.
-        job = defs.resolve_job_def(JOB_NAME).with_logger_defs({"console": _progress_logger_def(err)})
+        job = defs.resolve_job_def(JOB_NAME).with_logger_defs({"console": progress_logger_def(err)})
         err.print(f"Building from {raw_dir} into {out_dir}", highlight=False)
         result = job.execute_in_process(
             instance=instance, raise_on_error=False, run_config={"loggers": {"console": {}}}
         )
 
-        parsed = _output(result, "parsed_documents")
-        staged = _output(result, "datapackage_staging")
+        parsed = output(result, "parsed_documents")
+        staged = output(result, "datapackage_staging")
         evaluations = {e.check_name: e for e in result.get_asset_check_evaluations()}
-        failures = _step_failures(result)
+        failures = step_failures(result)
         # The assets write the report at their terminal points; the CLI writes it in every case, still
         # under the lock, so that even a run that failed elsewhere (an internal error) leaves one.
         errors = [] if result.success else [f"{step}: {message}" for step, message in failures.items()]
@@ -281,12 +149,12 @@ def cmd_build(args: argparse.Namespace, out: Console, err: Console) -> int:
         err.print(f"Nothing was published; {out_dir} is unchanged.", highlight=False)
         return EXIT_FAILED
 
-    descriptor = _output(result, "datapackage")
+    descriptor = output(result, "datapackage")
     out.print(f"Package published: {descriptor}", highlight=False, soft_wrap=True)
     n_parsed = len(parsed.parsed) if parsed is not None else 0
     n_failed = len(parsed.failed) if parsed is not None else 0
     out.print(f"Documents: {n_parsed} parsed, {n_failed} failed", highlight=False)
-    core_checks = _output(result, "core_tables", "core_checks")
+    core_checks = output(result, "core_tables", "core_checks")
     if core_checks is not None:
         from pipeline.orchestration.check_assets import status_counts
 

@@ -129,7 +129,7 @@ def test_console_script(workdir: Path):
 
 
 def test_dagster_folders_of_gone_builds_are_removed(tmp_path: Path, monkeypatch):
-    from pipeline import cli
+    from pipeline.orchestration import in_process
 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     ended = subprocess.Popen([sys.executable, "-c", "pass"])
@@ -147,7 +147,7 @@ def test_dagster_folders_of_gone_builds_are_removed(tmp_path: Path, monkeypatch)
     folder("yusuan-dagster-former01", 2 * 86400)  # the former name, without a pid, days old: removed
     folder("yusuan-dagster-former02", 2 * 3600)
     folder("something-else", 2 * 86400)
-    with cli.dagster_tempdir() as new:
+    with in_process.dagster_tempdir() as new:
         assert Path(new).parent == tmp_path and Path(new).name.startswith(f"yusuan-dagster-{os.getpid()}-")
         left = sorted(p.name for p in tmp_path.iterdir() if p.name != Path(new).name)
     assert left == sorted([f"yusuan-dagster-{dead}-fresh001", f"yusuan-dagster-{os.getpid()}-alive001",

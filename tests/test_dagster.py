@@ -31,7 +31,8 @@ from pipeline.orchestration.definitions import (
 from pipeline.package import validate
 from pipeline.package.sources import compute_created, compute_sources
 from pipeline.paths import REPO_ROOT
-from pipeline.raw.discover import ManifestEntry, RawDocument, raw_fingerprint
+from pipeline.raw.discover import RawDocument, raw_fingerprint
+from pipeline.raw.manifest import ManifestEntry
 from pipeline.tables.parse import ParsedDocument
 
 V2_PROFILE = Path("/work/shared/standards/datapackage-v2/datapackage.json")

@@ -29,11 +29,12 @@ from pipeline.metadata.schemas import (
     load_package_metadata,
     load_tables,
 )
-from pipeline.package import publish, validate
+from pipeline.package import profile_check, publish
 from pipeline.package.descriptor import dump_json
+from pipeline.package.profile_check import check_profiles
 from pipeline.package.publish import PublishError, discard, make_staging_dir
 from pipeline.package.table_files import file_stats
-from pipeline.package.validate import check_profiles, validate_package
+from pipeline.package.validate import validate_package
 from pipeline.package.writer import write_package
 from pipeline.paths import SCHEMAS_DIR
 
@@ -312,7 +313,7 @@ def test_descriptor_passes_v2_profile(written):
 def test_package_profile_inlines_the_resource_and_table_schema_profiles():
     """check_profiles runs the resource/schema profiles only when the package profile fails: sound only because
     the package profile embeds them unchanged."""
-    load = lambda name: json.loads((validate.PROFILES_DIR / f"{name}.json").read_text(encoding="utf-8"))
+    load = lambda name: json.loads((profile_check.PROFILES_DIR / f"{name}.json").read_text(encoding="utf-8"))
     item = load("datapackage")["properties"]["resources"]["items"]
     resource, table_schema = load("dataresource"), load("tableschema")
     for key in ("type", "oneOf", "properties", "required"):
@@ -328,7 +329,7 @@ def test_profiles_are_byte_identical_copies():
     if not SHARED_PROFILES.is_dir():
         pytest.skip("shared standards folder not present")
     for name in ("datapackage", "dataresource", "tableschema", "tabledialect"):
-        ours = (validate.PROFILES_DIR / f"{name}.json").read_bytes()
+        ours = (profile_check.PROFILES_DIR / f"{name}.json").read_bytes()
         assert ours == (SHARED_PROFILES / f"{name}.json").read_bytes()
 
 
@@ -702,14 +703,14 @@ def test_sources_memo_checks_only_new_items_and_never_hides_a_bad_one(written, t
     descriptor = read_descriptor(written)
     descriptor["sources"] = [{"title": f"source {i}", "path": f"raw/{i}.txt"} for i in range(5)]
     seen = []
-    real = validate._profile_errors
+    real = profile_check._profile_errors
 
     def spy(instance, profile, where):
         if profile == "datapackage":
             seen.append(len(instance.get("sources", [])))
         return real(instance, profile, where)
 
-    monkeypatch.setattr(validate, "_profile_errors", spy)
+    monkeypatch.setattr(profile_check, "_profile_errors", spy)
     assert check_profiles(descriptor, memo_dir=tmp_path) == []
     assert check_profiles(descriptor, memo_dir=tmp_path) == []
     assert seen == [5, 0]  # the second check had no new item to validate
@@ -718,31 +719,31 @@ def test_sources_memo_checks_only_new_items_and_never_hides_a_bad_one(written, t
     errors = check_profiles(descriptor, memo_dir=tmp_path)
     assert any("at sources/5/title" in e for e in errors), errors  # re-checked whole: the true index
     assert check_profiles(descriptor) == errors  # the same verdict as without a memo
-    memo = json.loads((tmp_path / validate.PROFILE_MEMO_NAME).read_text(encoding="utf-8"))
+    memo = json.loads((tmp_path / profile_check.PROFILE_MEMO_NAME).read_text(encoding="utf-8"))
     assert len(memo["sources"]) == 5  # only items found valid are remembered
 
 
 def test_profile_memo_premise_holds_for_the_shipped_profile():
     # Without it the memo is silently off (correct, but a rebuild re-checks every source and schema).
-    spec = validate._memo_spec()
+    spec = profile_check._memo_spec()
     assert spec is not None and set(spec) == {"sources", "schema"}
 
 
 def test_schema_memo_replaces_only_known_schemas_and_never_hides_a_bad_one(written, tmp_path, monkeypatch):
     descriptor = read_descriptor(written)
     schemas_seen = []
-    real = validate._profile_errors
+    real = profile_check._profile_errors
 
     def spy(instance, profile, where):
         if profile == "datapackage":
             schemas_seen.append([r.get("schema") for r in instance["resources"]])
         return real(instance, profile, where)
 
-    monkeypatch.setattr(validate, "_profile_errors", spy)
+    monkeypatch.setattr(profile_check, "_profile_errors", spy)
     assert check_profiles(descriptor, memo_dir=tmp_path) == []
     assert check_profiles(descriptor, memo_dir=tmp_path) == []
     assert all(isinstance(s, dict) for s in schemas_seen[0])  # first check: every schema walked
-    assert set(schemas_seen[1]) == {validate._SCHEMA_STAND_IN}  # second: all known, none walked
+    assert set(schemas_seen[1]) == {profile_check._SCHEMA_STAND_IN}  # second: all known, none walked
 
     bad = descriptor["resources"][3]
     bad["schema"] = {**bad["schema"], "fields": [{**bad["schema"]["fields"][0], "type": "no-such-type"},
@@ -753,6 +754,6 @@ def test_schema_memo_replaces_only_known_schemas_and_never_hides_a_bad_one(writt
     assert isinstance(schemas_seen[0][3], dict)  # the changed schema was walked, not replaced
     assert any(f"resource {bad['name']!r} schema" in e for e in errors), errors
     # A stand-in is only ever a string, which the profile accepts for a schema given by path.
-    assert validate._profile_errors({**descriptor, "resources": [{**r, "schema": validate._SCHEMA_STAND_IN}
+    assert profile_check._profile_errors({**descriptor, "resources": [{**r, "schema": profile_check._SCHEMA_STAND_IN}
                                                                 for r in descriptor["resources"]]},
                                     "datapackage", "x") == []

@@ -18,7 +18,8 @@ from pipeline.cli import main
 from pipeline.document.normalise import normalise
 from pipeline.document.readers.tika_text import read_text, split_lines
 from pipeline.package import validate
-from pipeline.raw.discover import RawDocument, discover, load_manifest
+from pipeline.raw.discover import RawDocument, discover
+from pipeline.raw.manifest import load_manifest
 from pipeline.synth import SynthError, corpus, generate_corpus, generate_document
 from pipeline.synth.expected import expected_tables, without_refs
 from pipeline.synth.records import Department

@@ -40,15 +40,16 @@ import shutil
 import tempfile
 from dataclasses import dataclass, field, fields
 from functools import lru_cache
-from operator import attrgetter
 from importlib import metadata as importlib_metadata
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 
 from pipeline.paths import REPO_ROOT, SCHEMAS_DIR
-from pipeline.raw.discover import ManifestEntry, RawDocument
+from pipeline.raw.discover import RawDocument
+from pipeline.raw.manifest import ManifestEntry
 
 MAGIC = b"YUSUAN-PARSE-CACHE/1\n"
 ENTRY_SUFFIX = ".entry"

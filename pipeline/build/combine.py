@@ -27,9 +27,9 @@ from pathlib import Path
 import pyarrow as pa
 
 from pipeline.build import parts as parts_mod
-from pipeline.build.results import BuildError
 from pipeline.build.cache import read_entry
 from pipeline.build.columnar import core_schema
+from pipeline.build.results import BuildError
 from pipeline.metadata.schemas import TableMeta, load_tables
 from pipeline.raw.discover import RawDocument
 

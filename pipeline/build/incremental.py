@@ -29,8 +29,13 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.build.results import BuildError, FailedDocument, ParseResults, quarantine_duplicates
 from pipeline.build.cache import ParseCache, read_entry
+from pipeline.build.results import (
+    BuildError,
+    FailedDocument,
+    ParseResults,
+    quarantine_duplicates,
+)
 from pipeline.raw.discover import RawDocument, gc_paused
 
 

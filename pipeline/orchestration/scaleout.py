@@ -22,7 +22,9 @@ from pydantic import Field
 from pipeline.build.cache import ParseCache
 from pipeline.build.incremental import parse_corpus
 from pipeline.orchestration.assets import YusuanPaths
-from pipeline.raw.discover import RawDocument, discover, load_manifest, sha256_file
+from pipeline.raw.discover import RawDocument, discover
+from pipeline.raw.hashing import sha256_file
+from pipeline.raw.manifest import load_manifest
 
 WARM_JOB_NAME = "warm_parse_cache"
 

@@ -15,13 +15,9 @@ import random
 from datetime import date, timedelta
 from pathlib import Path
 
-from pipeline.raw.discover import MANIFEST_NAME
-from pipeline.synth.records import (
-    Department,
-    Disclosure,
-    make_department,
-    make_disclosure,
-)
+from pipeline.raw.manifest import MANIFEST_NAME
+from pipeline.synth.draw import make_department, make_disclosure
+from pipeline.synth.records import Department, Disclosure
 from pipeline.synth.render import render
 from pipeline.tables import ids
 
