@@ -17,17 +17,16 @@ that take part in foreign keys are kept for the final foreign-key pass.
 
 from __future__ import annotations
 
-import datetime as dt
 import decimal
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from pipeline.metadata.constraints import constraints_of
 from pipeline.metadata.schemas import TableMeta
 
 MAX_ROW_ERRORS = 20
@@ -97,21 +96,13 @@ def _typed(ftype: str, text: pa.Array, arrow_type: pa.DataType) -> pa.Array:
     return text.cast(arrow_type)
 
 
-def _constraint_value(ftype: str, value: Any) -> Any:
-    if ftype == "number":
-        return decimal.Decimal(str(value))
-    if ftype == "date":
-        return dt.date.fromisoformat(value)
-    return value
-
-
 def check_fields(meta: TableMeta, text: pa.Table, errors: _Errors) -> pa.Table | None:
     """Type and constraint checks; returns the typed table in the Parquet schema (None if a type is wrong)."""
     schema = meta.parquet_schema()
+    constraints = constraints_of(meta)
     columns, typed_ok = [], True
     for f, target in zip(meta.fields, schema):
         cells = text.column(f.name).combine_chunks()
-        cons = f.descriptor.get("constraints", {})
         name = f.name
 
         if f.type in _SYNTAX:
@@ -130,29 +121,10 @@ def check_fields(meta: TableMeta, text: pa.Table, errors: _Errors) -> pa.Table |
             continue
         columns.append(values)
 
-        def show(i, v=values, n=name):
-            return f"field {n!r} is {v[i].as_py()!r}"
-
-        if cons.get("required") or name in meta.primary_key:
-            errors.rows("constraint-error", pc.is_null(values), lambda i, n=name: f"field {n!r} is required but empty")
-        if "enum" in cons:
-            allowed = pa.array([_constraint_value(f.type, v) for v in cons["enum"]], type=values.type)
-            outside = pc.and_(pc.is_valid(values), pc.invert(pc.is_in(values, allowed)))
-            errors.rows("constraint-error", outside, lambda i, s=show: s(i) + ", not in the enum")
-        if "pattern" in cons and f.type == "string":
-            bad = pc.invert(pc.match_substring_regex(cells, f"^(?:{cons['pattern']})$"))
-            errors.rows("constraint-error", bad, lambda i, s=show, p=cons["pattern"]: s(i) + f", not matching {p!r}")
-        for key, op in (("minimum", pc.less), ("maximum", pc.greater)):
-            if key in cons:
-                bound = pa.scalar(_constraint_value(f.type, cons[key]), type=values.type)
-                errors.rows("constraint-error", op(values, bound), lambda i, s=show, k=key: s(i) + f", beyond the {k} {cons[k]}")
-        for key, op in (("minLength", pc.less), ("maxLength", pc.greater)):
-            if key in cons and f.type == "string":
-                errors.rows("constraint-error", op(pc.utf8_length(cells), cons[key]), lambda i, s=show, k=key: s(i) + f", violating {k} {cons[k]}")
-        if cons.get("unique"):
-            counts = pc.value_counts(values.drop_null())
-            dupes = counts.filter(pc.greater(counts.field("counts"), 1)).field("values")
-            errors.rows("constraint-error", pc.is_in(values, dupes), lambda i, s=show: s(i) + ", which is not unique")
+        for c in constraints:
+            if c.field == name:
+                errors.rows("constraint-error", c.failing(values, cells),
+                            lambda i, c=c, v=values: c.message(v[i].as_py()))
     if not typed_ok:
         return None
     return pa.Table.from_arrays(columns, schema=schema)

@@ -11,17 +11,17 @@ from __future__ import annotations
 
 import functools
 import re
-from decimal import Decimal
 
 from pipeline.errors import DocumentError
-from pipeline.metadata.schemas import load_tables
+from pipeline.metadata.constraints import Constraint, constraints_of
+from pipeline.metadata.schemas import TableMeta, load_tables
 
 _REF = re.compile(r"^L(\d+)")
 
 
 @functools.cache
-def _tables():
-    return load_tables()
+def _tables() -> dict[str, tuple[TableMeta, list[Constraint]]]:
+    return {name: (meta, constraints_of(meta)) for name, meta in load_tables().items()}
 
 
 def _line(row: dict) -> int | None:
@@ -29,34 +29,18 @@ def _line(row: dict) -> int | None:
     return int(m.group(1)) if m else None
 
 
-def _bound(value, limit):
-    return Decimal(str(limit)) if isinstance(value, Decimal) else limit
-
-
 def check_rows(tables: dict[str, list[dict]], source: str) -> None:
-    """Raise :class:`DocumentError` for the first row of ``tables`` that breaks its schema's constraints."""
+    """Raise :class:`DocumentError` for the first row of ``tables`` that breaks its schema's constraints
+    (:mod:`pipeline.metadata.constraints`) or repeats a primary key of the document."""
     metas = _tables()
     for name, rows in tables.items():
-        schema = metas[name].schema
-        for field in schema["fields"]:
-            c = field.get("constraints", {})
-            fname = field["name"]
+        meta, constraints = metas[name]
+        for c in constraints:
             for row in rows:
-                value = row.get(fname)
-                problem = None
-                if value is None or value == "":
-                    problem = "is empty but required" if c.get("required") else None
-                elif "enum" in c and value not in c["enum"]:
-                    problem = f"is {value!r}, expected one of {c['enum']}"
-                elif "pattern" in c and not re.fullmatch(c["pattern"], str(value)):
-                    problem = f"is {value!r}, expected the pattern {c['pattern']}"
-                elif "minimum" in c and value < _bound(value, c["minimum"]):
-                    problem = f"is {value}, expected at least {c['minimum']}"
-                elif "maximum" in c and value > _bound(value, c["maximum"]):
-                    problem = f"is {value}, expected at most {c['maximum']}"
-                if problem:
-                    raise DocumentError(source, f"table {name}: field {fname} {problem}", _line(row))
-        key = schema.get("primaryKey") or []
+                value = row.get(c.field)
+                if c.fails(value):
+                    raise DocumentError(source, f"table {name}: {c.message(value)}", _line(row))
+        key = meta.primary_key
         seen: dict[tuple, dict] = {}
         for row in rows:
             values = tuple(row.get(k) for k in key)
