@@ -332,3 +332,15 @@ def test_warn_check_lists_at_most_max_listed_rows_and_counts_all():
     assert result.metadata["flagged_count"].value == n
     assert len(result.metadata["flagged"].value) == check_assets.MAX_LISTED
     assert result.metadata["warn"].value == n and result.metadata["pass"].value == 1
+
+
+def test_one_code_location_name_everywhere():
+    """`dagster dev` (reading [tool.dagster]) and `dg dev` ([tool.dg.project]) load the same module under the
+    same location name, so switching between them keeps the schedule's and the sensor's state."""
+    import tomllib
+
+    config = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]
+    dagster, dg_project = config["dagster"], config["dg"]["project"]
+    assert dagster["code_location_name"] == dg_project["code_location_name"] == "yusuan"
+    assert dagster["module_name"] == dg_project["code_location_target_module"] == "pipeline.orchestration.definitions"
+    assert "-m pipeline" not in (REPO_ROOT / "README.md").read_text(encoding="utf-8")
