@@ -103,7 +103,8 @@ def parse_into_cache(raw: RawDocument, cache_root: str, fingerprint: str) -> dic
         error = str(exc) or exc.__class__.__name__
         if raw.relpath not in error:
             error = f"{raw.relpath}: {error}"
-        failure = {"error": error, "reason": exc.detail, "line": exc.line}
+        failure = {"error": error, "reason": exc.detail, "line": exc.line,
+                   "where": exc.where if exc.line is None else None}
         cache.put(key, document_id=None, warnings=(), error=error, tables={}, failure=failure)
         return None
     except Exception as exc:  # noqa: BLE001 - a parser bug must not take the other documents down
@@ -213,7 +214,8 @@ def _collect(ordered, keys, headers, misses, uncached, cache, index, on_document
         failure = uncached.get(i) or (entry.failure if entry.error is not None else None)
         if failure is not None:
             failed.append(FailedDocument(relpath=raw.relpath, sha256=raw.sha256, error=failure["error"],
-                                         line=failure.get("line"), reason=failure.get("reason")))
+                                         line=failure.get("line"), reason=failure.get("reason"),
+                                         where=failure.get("where")))
         else:
             parsed.append((raw, CachedDocument(
                 document_id=entry.document_id,

@@ -20,7 +20,8 @@ class FailedDocument:
     """A quarantined raw document: not published, with the message saying why (see pipeline/package/report.py).
 
     ``line`` is where in the file the problem is (None when it concerns the whole file), ``reason`` the
-    message without the file and line.
+    message without the file and line. For a reader whose positions are not lines (a PDF page and cell),
+    ``line`` is None and ``where`` names the place (``p9:r3c2``).
     """
 
     relpath: str
@@ -28,6 +29,7 @@ class FailedDocument:
     error: str
     line: int | None = None
     reason: str | None = None
+    where: str | None = None
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,17 @@
 """The intermediate document: what every reader produces and every template consumes.
 
 A disclosure is a sequence of blocks, each a paragraph or a table; a table is rows of cells; a cell is
-paragraphs. Every block, row and cell carries the span of source lines it came from, which becomes the
-published ``source_ref``. Readers (Tika text now, DOCX later) differ only in how they find this structure.
+paragraphs. Every block, row and cell carries the :class:`Span` of source positions it came from, which
+becomes the published ``source_ref``. Readers (Tika text, PDF, DOCX) differ only in how they find this
+structure and in how they name its positions for a person:
+
+* a reader numbers its positions 1, 2, … in reading order (the lines of a text file; for other formats, e.g.
+  the text lines and table cells of a PDF, or the paragraphs and cells of a Word file) and gives every span
+  the same :class:`Locator`, which turns a range of positions into the reference a person follows in the
+  source (``L12-L14`` in a text file; ``p9:r3c2`` in a PDF);
+* templates only compare, join and report spans, whatever the reader.
+
+A text file's spans keep the default locator (:data:`LINES`): their positions are its lines.
 """
 
 from __future__ import annotations
@@ -11,12 +20,39 @@ import functools
 from dataclasses import dataclass, field
 
 
+class Locator:
+    """How a reader names its positions for a person (its ``source_ref`` format, documented in docs/).
+
+    ``lines`` is True when positions are the lines of the raw file itself: errors and warnings then give the
+    line number, as editors and the build report count lines.
+    """
+
+    lines = False
+
+    def ref(self, first: int, last: int) -> str:
+        raise NotImplementedError
+
+
+class LineLocator(Locator):
+    """Positions are the 1-based lines of a text file: ``L<n>`` or ``L<first>-L<last>``."""
+
+    lines = True
+
+    def ref(self, first: int, last: int) -> str:
+        return f"L{first}" if first == last else f"L{first}-L{last}"
+
+
+LINES = LineLocator()
+
+
 @dataclass(frozen=True)
 class Span:
-    """1-based, inclusive range of source lines."""
+    """1-based, inclusive range of a reader's positions (source lines for text files; see the module docstring)."""
 
     first: int
     last: int
+    # How the reader names the positions; not part of a span's value (equal positions, equal spans).
+    locator: Locator = field(default=LINES, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.first < 1 or self.last < self.first:
@@ -24,11 +60,21 @@ class Span:
 
     @property
     def ref(self) -> str:
-        """``L<n>`` or ``L<first>-L<last>``: the published provenance format."""
-        return f"L{self.first}" if self.first == self.last else f"L{self.first}-L{self.last}"
+        """The published provenance: ``L<n>``, ``L<first>-L<last>``, or the reader's own format."""
+        return self.locator.ref(self.first, self.last)
+
+    @property
+    def line(self) -> int | None:
+        """The first line, when positions are lines of the raw file; None for other readers."""
+        return self.first if self.locator.lines else None
+
+    @property
+    def where(self) -> str:
+        """Where to look, in messages: the first line number of a text file (``1675``), else :attr:`ref`."""
+        return str(self.first) if self.locator.lines else self.ref
 
     def join(self, other: Span) -> Span:
-        return Span(min(self.first, other.first), max(self.last, other.last))
+        return Span(min(self.first, other.first), max(self.last, other.last), self.locator)
 
 
 def _clean(text: str) -> str:

@@ -26,6 +26,10 @@ table (the missing cells read as empty), an unrecognised glossary line, a 三公
 
 ``outcome`` is ``published`` (exit 0), ``published_with_quarantine`` (exit 3) or ``not_published`` (exit 1:
 the previous package, if any, is untouched; ``errors`` says why).
+
+Places: ``line`` is a line of the raw file. For a file whose reader names places otherwise (a PDF's page
+and cell, ``p9:r3c2``), ``line`` is null and ``where`` gives the place, in the document's ``source_ref``
+format.
 """
 
 from __future__ import annotations
@@ -51,11 +55,14 @@ def report_path(out_dir: Path) -> Path:
 
 
 def _split_warning(relpath: str, warning: str) -> dict:
-    """``'<relpath>:<line>: message'`` or ``'<relpath>: message'`` -> {line, message}."""
+    """``'<relpath>:<line>: message'``, ``'<relpath>:<where>: message'`` (a place that is not a line, such as
+    a PDF's ``p9:r3c2``) or ``'<relpath>: message'`` -> {line, message} (with ``where`` for the second)."""
     text = warning[len(relpath) + 1:] if warning.startswith(f"{relpath}:") else warning
-    m = re.match(r"^(\d+): (.*)$", text, re.S)
-    if m:
+    m = re.match(r"^(\S+?): (.*)$", text, re.S)
+    if m and m.group(1).isdigit():
         return {"line": int(m.group(1)), "message": m.group(2)}
+    if m:
+        return {"line": None, "where": m.group(1), "message": m.group(2)}
     return {"line": None, "message": text.strip()}
 
 
@@ -73,7 +80,8 @@ def draft(results) -> dict:
     for failed in results.failed:
         documents.append({
             "file": failed.relpath, "sha256": failed.sha256 or None, "status": "quarantined",
-            "line": failed.line, "reason": failed.reason or failed.error,
+            "line": failed.line, **({"where": failed.where} if failed.where else {}),
+            "reason": failed.reason or failed.error,
         })
     documents.sort(key=lambda d: d["file"])
     counts = {"documents": len(documents)}
@@ -123,6 +131,12 @@ def write(report: dict, out_dir: Path) -> Path:
     return path
 
 
+def _place(file: str, item: dict) -> str:
+    """``file:line``, ``file:where`` (a place that is not a line) or ``file``."""
+    at = item.get("line") or item.get("where")
+    return f"{file}:{at}" if at else file
+
+
 def summary_lines(report: dict, *, max_quarantined: int = 50, max_warnings: int = 20) -> list[str]:
     """A human summary: counts, then quarantined and warned documents with file:line and reason.
 
@@ -135,10 +149,10 @@ def summary_lines(report: dict, *, max_quarantined: int = 50, max_warnings: int 
     quarantined, warnings = [], []
     for doc in report["documents"]:
         if doc["status"] == "quarantined":
-            where = f"{doc['file']}:{doc['line']}" if doc.get("line") else doc["file"]
+            where = _place(doc["file"], doc)
             quarantined.append(f"  QUARANTINED {where}: {doc['reason']}")
         for w in doc.get("warnings", []):
-            where = f"{doc['file']}:{w['line']}" if w["line"] else doc["file"]
+            where = _place(doc["file"], w)
             warnings.append(f"  warning {where}: {w['message']}")
     for kind, items, limit in (("quarantined documents", quarantined, max_quarantined),
                                ("warnings", warnings, max_warnings)):

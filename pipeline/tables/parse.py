@@ -10,9 +10,10 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 
-from pipeline.document import encoding
+from pipeline.document import encoding, readers
 from pipeline.document.normalise import normalise
 from pipeline.document.readers import tika_text
+from pipeline.document.readers.reading import Reading
 from pipeline.errors import DocumentError
 from pipeline.raw.discover import RawDocument, max_raw_bytes, too_large_message
 from pipeline.tables import checks, ids, rowcheck, templates
@@ -48,6 +49,12 @@ def parse_text(text: str, raw: RawDocument, *, source_encoding: str = "utf-8") -
     ``source_encoding`` is what :mod:`pipeline.document.encoding` decoded the bytes as; it is published in ``documents``.
     """
     document = tika_text.read_text(normalise(text), raw.relpath)
+    return parse_reading(Reading(document, tika_text.FORMAT, source_encoding), raw)
+
+
+def parse_reading(reading: Reading, raw: RawDocument) -> ParsedDocument:
+    """The rows of the document a reader made of ``raw`` (pure): its template's tables, checks and ``documents`` row."""
+    document = reading.document
     template = templates.select(document)
     result = template.parse(document)
     manifest = raw.manifest
@@ -75,8 +82,8 @@ def parse_text(text: str, raw: RawDocument, *, source_encoding: str = "utf-8") -
         "template": template.TEMPLATE_ID,
         "source_file": raw.relpath,
         "source_sha256": raw.sha256,
-        "source_format": "tika-text",
-        "source_encoding": source_encoding,
+        "source_format": reading.source_format,
+        "source_encoding": reading.source_encoding,
         "source_url": manifest.source_url if manifest else None,
         "retrieved_date": manifest.retrieved_date if manifest else None,
         "source_amount_unit_zh": result.source_amount_unit_zh,
@@ -111,6 +118,5 @@ def parse_raw_document(raw: RawDocument, max_bytes: int | None = None) -> Parsed
     if len(data) > limit:
         raise DocumentError(raw.relpath, too_large_message(limit))
     if not data.strip():
-        raise DocumentError(raw.relpath, "the file is empty: expected Tika text of a disclosure")
-    decoded = encoding.decode(data, raw.relpath)
-    return parse_text(decoded.text, raw, source_encoding=decoded.encoding)
+        raise DocumentError(raw.relpath, "the file is empty: expected a disclosure")
+    return parse_reading(readers.read(data, raw.relpath), raw)

@@ -24,13 +24,20 @@ blank line. The text alone is ambiguous, and these rules resolve it:
 * ``[bookmark: NAME]`` markers at the start of a line are removed and kept on the paragraph.
 
 This module knows nothing of budget templates: it returns a :class:`~pipeline.document.model.Document`.
+Before reading, the bytes are decoded (:mod:`pipeline.document.encoding`: never a guess) and normalised
+(:mod:`pipeline.document.normalise`), so every variant of a file gives the same document.
 """
 
 from __future__ import annotations
 
 import re
 
+from pipeline.document import encoding
 from pipeline.document.model import Cell, Document, Paragraph, Row, Span, Table
+from pipeline.document.normalise import normalise
+from pipeline.document.readers.reading import Reading
+
+FORMAT = "tika-text"
 
 BOOKMARKS = re.compile(r"^(?:\[bookmark: [^\]]*\])+")
 BOOKMARK_NAME = re.compile(r"\[bookmark: ([^\]]*)\]")
@@ -196,3 +203,14 @@ def read_text(text: str, source: str) -> Document:
 
     end_table()
     return Document(source=source, blocks=tuple(blocks), line_count=len(lines))
+
+
+def accepts(data: bytes) -> bool:
+    """Every file that no reader of a binary format took: text, or refused as not text by :func:`read`."""
+    return True
+
+
+def read(data: bytes, source: str) -> Reading:
+    """Decode, normalise and read the Tika text of the raw file ``source``."""
+    decoded = encoding.decode(data, source)
+    return Reading(read_text(normalise(decoded.text), source), FORMAT, decoded.encoding)
