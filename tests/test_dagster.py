@@ -311,6 +311,13 @@ def test_sources_are_valid_v2_source_items():
     assert "http://example.gov.cn/a.doc" in sources[1]["description"]
     assert "2026-11-27" in sources[1]["description"]
     assert sources[1]["version"] == "sha256:" + "ab" * 32
+    assert "not known" not in sources[1]["description"]
+
+
+def test_a_source_without_url_says_so_and_carries_the_manifest_note():
+    (source,) = compute_sources([fake_raw("x.txt", date(2026, 11, 27), note="Came by post.")])
+    assert "Where it was published is not known." in source["description"]
+    assert source["description"].endswith("Note: Came by post.")
 
 
 def test_warn_check_lists_at_most_max_listed_rows_and_counts_all():

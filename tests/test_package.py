@@ -184,6 +184,14 @@ def test_load_tables_requires_exactly_the_expected_schemas(tmp_path):
         load_tables(tmp_path / "s")
 
 
+def test_package_metadata_refuses_a_hand_typed_version(tmp_path):
+    shutil.copytree(SCHEMAS_DIR, tmp_path / "s")
+    meta = json.loads((tmp_path / "s" / "package.json").read_text(encoding="utf-8"))
+    (tmp_path / "s" / "package.json").write_text(json.dumps({**meta, "version": "0.1.0"}), encoding="utf-8")
+    with pytest.raises(MetadataError, match="yusuan release"):
+        load_package_metadata(tmp_path / "s")
+
+
 # -- writer ---------------------------------------------------------------------------------------------------
 
 
@@ -192,9 +200,9 @@ def test_files_and_descriptor_layout(written):
     descriptor = read_descriptor(written)
     assert descriptor["$schema"] == "https://datapackage.org/profiles/2.0/datapackage.json"
     pkg_meta = load_package_metadata()
-    for key in ("name", "title", "description", "version", "homepage", "keywords", "licenses", "contributors"):
+    for key in ("name", "title", "description", "homepage", "keywords", "licenses", "contributors"):
         assert descriptor.get(key) == pkg_meta.get(key)
-    assert descriptor["licenses"] and descriptor["version"]
+    assert descriptor["licenses"] and "version" not in descriptor  # a build is not a release
     assert descriptor["created"] == CREATED and descriptor["sources"] == SOURCES
     names = [r["name"] for r in descriptor["resources"]]
     assert names == list(TABLE_ORDER) + [f"{t}_parquet" for t in TABLE_ORDER]

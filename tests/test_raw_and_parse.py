@@ -32,6 +32,8 @@ def test_manifest_lists_the_seed_with_its_hash():
     assert doc.relpath == SEED_NAME and doc.manifest is not None
     assert doc.sha256 == doc.manifest.sha256 == sha256_file(RAW_DIR / SEED_NAME)
     assert doc.warnings == ()
+    # No address is known for the seed: the entry says so instead of inventing one.
+    assert doc.manifest.source_url is None and "not known" in doc.manifest.note
 
 
 def test_unlisted_file_is_processed_with_a_warning(raw_copy):

@@ -221,12 +221,18 @@ def load_tables(schemas_dir: Path = SCHEMAS_DIR) -> dict[str, TableMeta]:
 
 
 def load_package_metadata(schemas_dir: Path = SCHEMAS_DIR) -> dict[str, Any]:
-    """Package-level metadata (name, title, description, version, homepage, keywords, licenses, contributors)."""
+    """Package-level metadata (name, title, description, homepage, keywords, licenses, contributors).
+
+    No ``version``: a build is not a release. ``yusuan release`` derives the version from the diff against the
+    previous release (:mod:`pipeline.release.version`); a hand-typed one would never move.
+    """
     path = Path(schemas_dir) / PACKAGE_METADATA_NAME
     data = _read_json(path)
     if not isinstance(data, dict):
         raise MetadataError(f"{path}: package metadata must be a JSON object")
-    for key in ("name", "title", "description", "version", "licenses"):
+    if "version" in data:
+        raise MetadataError(f"{path}: 'version' is set by `yusuan release`, not by hand; remove it")
+    for key in ("name", "title", "description", "licenses"):
         if key not in data:
             raise MetadataError(f"{path}: missing {key!r}")
     return data

@@ -33,7 +33,11 @@ def build_readme(
     counts: Mapping[str, int],
 ) -> str:
     lines: list[str] = [f"# {package_meta['title']}", "", package_meta["description"], ""]
-    lines += [f"`{package_meta['name']}` version {package_meta.get('version', '')}.", ""]
+    if package_meta.get("version"):
+        lines += [f"`{package_meta['name']}` version {package_meta['version']}.", ""]
+    else:
+        lines += [f"`{package_meta['name']}`, a build of the pipeline's current output: not a release, so no version "
+                  "(`yusuan release` makes versioned releases).", ""]
     if package_meta.get("homepage"):
         lines += [f"Homepage: {package_meta['homepage']}", ""]
 

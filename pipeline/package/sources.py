@@ -37,6 +37,8 @@ def _source_description(raw: RawDocument) -> str:
         parts.append(f"Province: {m.province_zh}.")
     if m.source_url:
         parts.append(f"Published at {m.source_url}.")
+    else:
+        parts.append("Where it was published is not known.")
     if m.retrieved_date:
         parts.append(f"Retrieved {m.retrieved_date.isoformat()}.")
     if m.format:
@@ -45,6 +47,8 @@ def _source_description(raw: RawDocument) -> str:
         parts.append(f"Origin: {m.origin}")
     if m.terms:
         parts.append(f"Terms: {m.terms}")
+    if m.note:
+        parts.append(f"Note: {m.note}")
     return " ".join(p if p.endswith((".", "。")) else p + "." for p in parts)
 
 

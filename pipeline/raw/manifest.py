@@ -37,6 +37,8 @@ class ManifestEntry:
     retrieved_date: date | None = None
     origin: str | None = None
     terms: str | None = None
+    # Free text about the file that fits no other key, e.g. why ``source_url`` is null.
+    note: str | None = None
 
 
 # The last manifest read, by file identity: a long-lived process (a Dagster code server) reads it every build.
