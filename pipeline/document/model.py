@@ -12,11 +12,17 @@ structure and in how they name its positions for a person:
 * templates only compare, join and report spans, whatever the reader.
 
 A text file's spans keep the default locator (:data:`LINES`): their positions are its lines.
+
+Merged cells: a reader that knows them (DOCX) says so on the cell (``col_span``, ``row_span``,
+``merged_above``) and on the row (``cells_exact``, ``grid_before``); a reader that cannot tell (Tika text)
+leaves the defaults. Either way a horizontally merged cell is one :class:`Cell`, and a cell continuing a
+vertical merge from the row above is an empty :class:`Cell` (as Tika prints it), so templates read both alike.
 """
 
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass, field
 
 
@@ -32,6 +38,11 @@ class Locator:
     def ref(self, first: int, last: int) -> str:
         raise NotImplementedError
 
+    def position(self, ref: str) -> int | None:
+        """The first position a ``source_ref`` of this format names (None for one it did not make): checks
+        order rows and sections by it."""
+        raise NotImplementedError
+
 
 class LineLocator(Locator):
     """Positions are the 1-based lines of a text file: ``L<n>`` or ``L<first>-L<last>``."""
@@ -40,6 +51,10 @@ class LineLocator(Locator):
 
     def ref(self, first: int, last: int) -> str:
         return f"L{first}" if first == last else f"L{first}-L{last}"
+
+    def position(self, ref: str) -> int | None:
+        m = re.match(r"^L(\d+)", ref)
+        return int(m.group(1)) if m else None
 
 
 LINES = LineLocator()
@@ -94,10 +109,19 @@ class Paragraph:
 
 @dataclass(frozen=True)
 class Cell:
-    """A table cell: its paragraphs as printed (empty paragraphs kept) and its source lines."""
+    """A table cell: its paragraphs as printed (empty paragraphs kept) and its source lines.
+
+    ``col_span``: the grid columns the cell covers (more than 1 for a horizontally merged cell); ``row_span``:
+    the rows a vertically merged cell covers, on the cell that holds its text; ``merged_above``: the cell
+    continues a vertical merge from the row above (its text is there; its own paragraphs are empty). Readers
+    that cannot tell leave 1, 1, False.
+    """
 
     paragraphs: tuple[str, ...]
     span: Span
+    col_span: int = 1
+    row_span: int = 1
+    merged_above: bool = False
 
     @functools.cached_property  # read many times by the template; the cell never changes
     def text(self) -> str:
@@ -121,8 +145,14 @@ class Cell:
 
 @dataclass(frozen=True)
 class Row:
+    """A table row. ``cells_exact``: the reader knows the row's cells from the file (DOCX), so a row with fewer
+    cells than the table is wide ends early by design (merged or omitted grid columns), not because cells
+    were lost in reading (Tika text, where vanished trailing cells are guessed)."""
+
     cells: tuple[Cell, ...]
     span: Span
+    cells_exact: bool = False
+    grid_before: int = 0  # grid columns the row leaves out before its first cell (DOCX ``w:gridBefore``)
 
     def texts(self, width: int | None = None) -> list[str]:
         """Cell texts, padded with ``""`` to ``width`` (cells that vanished at the row's end)."""
@@ -130,6 +160,26 @@ class Row:
         if width is not None and len(values) < width:
             values += [""] * (width - len(values))
         return values
+
+    def grid_texts(self, width: int | None = None) -> list[str]:
+        """Texts by grid column, padded to ``width``: a cell covering k columns gives its text then k-1 ``""``,
+        and columns left out before the first cell are ``""``. Equal to :meth:`texts` when no cell is merged."""
+        values = [""] * self.grid_before
+        for cell in self.cells:
+            values.append(cell.text)
+            values += [""] * (cell.col_span - 1)
+        if width is not None and len(values) < width:
+            values += [""] * (width - len(values))
+        return values
+
+    def cell_at(self, column: int) -> Cell | None:
+        """The cell covering grid ``column`` (0-based), or None when the row has none there."""
+        start = self.grid_before
+        for cell in self.cells:
+            if start <= column < start + cell.col_span:
+                return cell
+            start += cell.col_span
+        return None
 
     @property
     def is_empty(self) -> bool:

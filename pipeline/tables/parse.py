@@ -66,8 +66,9 @@ def parse_reading(reading: Reading, raw: RawDocument) -> ParsedDocument:
             if listed is not None and listed != value:
                 warnings.append(f"{raw.relpath}: manifest says {attr}={listed!r}, the document says {value!r}")
     # Checks are part of the document's parse: a pure function of its tables and sections.
-    sections = checks.section_rows(result.sections, result.tables)
-    check_rows = checks.run_checks(result.tables, sections, result.source_amount_unit_zh)
+    position = result.title_span.locator.position  # the reader's positions, for ordering by source_ref
+    sections = checks.section_rows(result.sections, result.tables, position)
+    check_rows = checks.run_checks(result.tables, sections, result.source_amount_unit_zh, position)
     kind = "budget"
     document_id = ids.document_id(result.department_name_zh, result.fiscal_year, kind)
     documents_row = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from pipeline.document.model import LINES
 from pipeline.tables.checks.rows import clean, occurrence
 
 # A printed amount as it should look: optional direction word, digits with optional thousands separators and
@@ -58,8 +59,8 @@ def _sequence(items: list[tuple[int | None, str, str | None]], what: str) -> Ite
         expected = (number if number is not None else expected) + 1
 
 
-def numbering(tables: dict[str, list[dict]], sections: list[dict]) -> Iterator[dict]:
-    present = sorted((s for s in sections if s["is_present"]), key=lambda s: _first_line(s["source_ref"]))
+def numbering(tables: dict[str, list[dict]], sections: list[dict], position=LINES.position) -> Iterator[dict]:
+    present = sorted((s for s in sections if s["is_present"]), key=lambda s: position(s["source_ref"]) or 0)
     yield from _sequence([(chinese_number(s["number_printed"] or ""), s["title_zh"], s["source_ref"].split("-")[0])
                           for s in present], "sections")
     acts = tables.get("performance_activities", [])
@@ -70,9 +71,6 @@ def numbering(tables: dict[str, list[dict]], sections: list[dict]) -> Iterator[d
     yield from _sequence([(g["term_seq"], f"{g['term_seq']}、{g['term_zh']}", g["source_ref"])
                           for g in tables.get("glossary", [])], "glossary")
 
-
-def _first_line(ref: str) -> int:
-    return int(ref.split("-")[0][1:])
 
 
 def _is_count(unit: str | None) -> bool:
@@ -121,11 +119,12 @@ def sections_missing(sections: list[dict]) -> Iterator[dict]:
             yield occurrence("section_missing", None, s["section_key"], subject=s["section_key"])
 
 
-def run(tables: dict[str, list[dict]], sections: list[dict]) -> Iterator[dict]:
-    """Every anomaly and completeness check: its occurrences, or one pass row when it found none."""
+def run(tables: dict[str, list[dict]], sections: list[dict], position=LINES.position) -> Iterator[dict]:
+    """Every anomaly and completeness check: its occurrences, or one pass row when it found none. ``position``
+    maps a ``source_ref`` to the reader's position (:meth:`pipeline.document.model.Locator.position`)."""
     for check_id, found in (
         ("amount_written_oddly", amounts_written_oddly(tables)),
-        ("numbering_restarts_or_repeats", numbering(tables, sections)),
+        ("numbering_restarts_or_repeats", numbering(tables, sections, position)),
         ("quantity_not_a_count", quantities_not_counts(tables)),
         ("indicator_without_standards", indicators_without_standards(tables)),
         ("activity_without_indicators", activities_without_indicators(tables)),

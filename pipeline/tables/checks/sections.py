@@ -6,16 +6,15 @@ from decimal import Decimal
 
 SCORE_PLACES = Decimal("0.0001")
 
-
-def _first_line(ref: str | None) -> int | None:
-    return int(ref.split("-")[0][1:]) if ref else None
+from pipeline.document.model import LINES
 
 
-def section_rows(infos, tables: dict[str, list[dict]]) -> list[dict]:
+def section_rows(infos, tables: dict[str, list[dict]], position=LINES.position) -> list[dict]:
     """One row per template section (``SectionInfo`` from the template), with the number of rows of ``tables``
     (the template's tables: not ``documents``, ``checks`` or ``document_sections``) read from its lines; a row
-    belongs to the section holding its first source line."""
-    firsts = [_first_line(r.get("source_ref")) for rows in tables.values() for r in rows]
+    belongs to the section holding its first source position (``position`` maps a ``source_ref`` to it:
+    :meth:`pipeline.document.model.Locator.position`)."""
+    firsts = [position(r["source_ref"]) if r.get("source_ref") else None for rows in tables.values() for r in rows]
     out = []
     for info in infos:
         count = 0

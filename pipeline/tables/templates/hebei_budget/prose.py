@@ -54,12 +54,12 @@ class ProseReader(Reader):
         if header_at is None:
             self.warn("table in section 一 without a 单位名称 header was skipped", table.span.first)
             return []
-        header = [compact(t) for t in table.rows[header_at].texts()]
+        header = [compact(t) for t in table.rows[header_at].grid_texts()]
         col = {name: header.index(name) if name in header else None
                for name in ("单位名称", "单位性质", "单位规格", "经费保障形式")}
         rows = []
         for row in table.rows[header_at + 1:]:
-            texts = row.texts(len(header))
+            texts = row.grid_texts(len(header))
             if len(texts) > len(header):
                 raise self.error(f"organisation row has {len(texts)} cells, header has {len(header)}", row.span.first)
             if not texts[col["单位名称"]]:

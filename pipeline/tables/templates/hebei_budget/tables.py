@@ -26,14 +26,14 @@ class TableReader(Reader):
         unit = self._table_unit(table)
         rows = list(table.rows)
         head = next(i for i, r in enumerate(rows) if "职责活动" in [compact(t) for t in r.texts()])
-        header = [compact(t) for t in rows[head].texts()]
+        header = [compact(t) for t in rows[head].grid_texts()]
         try:
             c_name, c_budget, c_desc, c_goal, c_ind = (header.index(h) for h in
                                                        ("职责活动", "年度预算数", "内容描述", "绩效目标", "绩效指标"))
         except ValueError as exc:
             raise self.error(f"activity table header {header} lacks a column: {exc}", rows[head].span.first) from exc
         grade_row = rows[head + 1] if head + 1 < len(rows) else None
-        grades = [compact(t) for t in grade_row.texts()] if grade_row else []
+        grades = [compact(t) for t in grade_row.grid_texts()] if grade_row else []
         if not all(g in grades for g in "优良中差"):
             raise self.error("expected a header row with the grades 优 良 中 差 under 评价标准",
                              grade_row.span.first if grade_row else rows[head].span.last)
@@ -44,7 +44,7 @@ class TableReader(Reader):
         current = None
         level1 = None
         for row in rows[head + 2:]:
-            texts = row.texts(width)
+            texts = row.grid_texts(width)
             if len(texts) > width:
                 raise self.error(f"activity row has {len(texts)} cells, the table has {width} columns", row.span.first)
             if row.is_empty:
@@ -104,8 +104,8 @@ class TableReader(Reader):
         unit = self._table_unit(table)
         rows = list(table.rows)
         width = len(PROCUREMENT_COLUMNS)
-        grid = next((i for i, r in enumerate(rows) if len(r.cells) == width and
-                     all(compact(r.texts()[k]) == v for k, v in PROCUREMENT_HEADER.items())), None)
+        grid = next((i for i, r in enumerate(rows) if len(r.grid_texts()) == width and
+                     all(compact(r.grid_texts()[k]) == v for k, v in PROCUREMENT_HEADER.items())), None)
         if grid is None:
             raise self.error(
                 f"procurement table: expected a {width}-column header row with "
@@ -116,11 +116,12 @@ class TableReader(Reader):
         for row in rows[grid + 1:]:
             if row.is_empty:
                 continue
-            texts = row.texts(width)
+            texts = row.grid_texts(width)
             if len(texts) > width:
                 raise self.error(f"procurement row has {len(texts)} cells, the table has {width} columns",
                                  row.span.first)
-            if len(row.cells) < width:
+            if len(row.cells) < width and not row.cells_exact:
+                # A reader that knows the row's cells (DOCX: merged or omitted grid columns) leaves nothing to guess.
                 self.warn(f"procurement row has {len(row.cells)} of {width} cells; the missing ones are read as empty",
                           row.span.first)
             values = dict(zip(PROCUREMENT_COLUMNS, texts))
@@ -129,7 +130,8 @@ class TableReader(Reader):
             record = {"row_seq": len(out) + 1, "row_kind": kind}
             for i, (key, text) in enumerate(values.items()):
                 # Errors name the cell's own line (a row spans many lines).
-                line = row.cells[i].span.first if i < len(row.cells) else row.span.first
+                cell = row.cell_at(i)
+                line = cell.span.first if cell is not None else row.span.first
                 if key.endswith("_yuan"):
                     record[key] = None if not text else self.yuan(text, unit, line)
                 elif key == "quantity":
@@ -174,7 +176,7 @@ class TableReader(Reader):
         out = []
         parent_part = None
         for row in table.rows[head + 1:]:
-            texts = row.texts(3)
+            texts = row.grid_texts(3)
             if row.is_empty:
                 continue
             if len(texts) > 3:
