@@ -3,8 +3,8 @@
 Disclosures reach ``raw/`` re-saved by hand and converted by different tools, so the same text may arrive
 in several encodings. The rules, applied in this order; the first that applies decides:
 
-1. A known binary signature (ZIP/DOCX/XLSX, PDF, OLE/DOC/XLS, RTF) is refused: the pipeline reads Apache
-   Tika's text rendering, not the original file.
+1. A known binary signature (ZIP/DOCX/XLSX, PDF, OLE/DOC/XLS, RTF) is refused as not text. (Word files never
+   get here: the readers of :mod:`pipeline.document.readers` take them by their signature first.)
 2. A byte-order mark decides: ``EF BB BF`` -> ``utf-8-bom``; ``FF FE`` -> ``utf-16le``; ``FE FF`` ->
    ``utf-16be``. The rest must decode strictly in that encoding.
 3. NUL bytes without a BOM: UTF-16 only if the byte count is even and the line ends say which byte order:

@@ -17,13 +17,13 @@ To add a reader, write its module in this folder and put it in :data:`READERS`.
 
 from __future__ import annotations
 
-from pipeline.document.readers import tika_text
+from pipeline.document.readers import doc_convert, docx_reader, tika_text
 from pipeline.document.readers.reading import Reading
 
 __all__ = ["READERS", "Reading", "read", "reader_for"]
 
 # Binary formats first (each recognises its signature); Tika text last: it takes the rest.
-READERS = (tika_text,)
+READERS = (docx_reader, doc_convert, tika_text)
 
 
 def reader_for(data: bytes):
