@@ -1,6 +1,7 @@
 """Scale benchmark: ``.venv/bin/python -m benchmarks.run --sizes 10,100,1000,10000``.
 
-For each corpus size N (generated documents; see ``corpus()``):
+For each corpus size N and raw format (``--formats tika-text,docx``: generated documents as Tika text or as
+Word .docx files; see ``corpus()``):
 
 * full build      ``yusuan build`` in a subprocess with an empty parse cache: wall time, documents/s, and
                   peak RSS of the build's whole process tree (the CLI plus its parse workers, sampled from
@@ -11,7 +12,7 @@ For each corpus size N (generated documents; see ``corpus()``):
                   next): the median is reported, since one addition's time depends on the size of the part
                   the document falls in and on the machine's moment;
 * parse only      ``parse.parse_raw_document`` in this process, one core, on up to --parse-sample documents:
-                  MB of raw text per second;
+                  MB of raw files per second;
 * validate        the published package validated by ``validate.validate_package`` (the Arrow checks the
                   build runs) and by ``frictionless.validate`` (the baseline), both in this process: seconds
                   and the ratio frictionless / ours.
@@ -41,11 +42,11 @@ from rich.table import Table
 from pipeline.paths import REPO_ROOT
 
 
-def corpus(count: int, seed: int, out_dir: Path) -> tuple[list[Path], str]:
-    """Generated documents (``pipeline.synth.generate_corpus``) and the name of their source."""
+def corpus(count: int, seed: int, out_dir: Path, fmt: str = "tika-text") -> tuple[list[Path], str]:
+    """Generated documents (``pipeline.synth.generate_corpus``, as Tika text or .docx) and their source's name."""
     from pipeline.synth import generate_corpus
 
-    return list(generate_corpus(count, seed, out_dir)), "pipeline.synth.generate_corpus"
+    return list(generate_corpus(count, seed, out_dir, fmt)), f"pipeline.synth.generate_corpus ({fmt})"
 
 
 # -- process-tree RSS ------------------------------------------------------------------------------------------
@@ -127,6 +128,7 @@ def run_build(raw: Path, out: Path, cache: Path, workers: int | None) -> Run:
 
 @dataclass
 class Result:
+    format: str
     documents: int
     rows: int
     raw_mb: float
@@ -191,14 +193,14 @@ def _frictionless(descriptor: Path, timeout: float, console: Console) -> tuple[f
 
 
 def measure(count: int, work: Path, *, seed: int, workers: int | None, parse_sample: int, frictionless_max: int,
-            frictionless_timeout: float, console: Console, rebuild_repeats: int = 1) -> Result:
+            frictionless_timeout: float, console: Console, rebuild_repeats: int = 1, fmt: str = "tika-text") -> Result:
     from pipeline.package.validate import validate_package
     from pipeline.raw.discover import discover
     from pipeline.tables.parse import parse_raw_document
 
     all_dir, raw, out, cache = work / "all", work / "raw", work / "out", work / "cache"
     repeats = max(1, rebuild_repeats)
-    paths, source = corpus(count + repeats, seed, all_dir)  # the generator is prefix-stable: same first documents
+    paths, source = corpus(count + repeats, seed, all_dir, fmt)  # the generator is prefix-stable: same first documents
     console.print(f"[dim]N={count}: corpus from {source}[/dim]", highlight=False)
     paths = sorted(paths)
     first, extras = paths[:count], paths[count:]
@@ -250,6 +252,7 @@ def measure(count: int, work: Path, *, seed: int, workers: int | None, parse_sam
         ratio = frictionless_s / validate_s
 
     return Result(
+        format=fmt,
         documents=count,
         rows=rows,
         raw_mb=raw_bytes / 1e6,
@@ -272,13 +275,13 @@ def measure(count: int, work: Path, *, seed: int, workers: int | None, parse_sam
 
 def render(results: list[Result]) -> Table:
     table = Table(title="yusuan build benchmark", show_lines=False)
-    for col in ("docs", "rows", "raw MB", "full build s", "docs/s", "peak RSS MiB", "incr. +1 doc s",
+    for col in ("format", "docs", "rows", "raw MB", "full build s", "docs/s", "peak RSS MiB", "incr. +1 doc s",
                 "incr. range s", "incr./full", "parse MB/s (1 core)", "validate s", "frictionless s",
                 "frictionless/ours"):
         table.add_column(col, justify="right")
     for r in results:
         table.add_row(
-            f"{r.documents:,}", f"{r.rows:,}", f"{r.raw_mb:.1f}", f"{r.full_s:.1f}", f"{r.docs_per_s:.1f}",
+            r.format, f"{r.documents:,}", f"{r.rows:,}", f"{r.raw_mb:.1f}", f"{r.full_s:.1f}", f"{r.docs_per_s:.1f}",
             f"{max(r.full_peak_rss_mib, r.incremental_peak_rss_mib):.0f}", f"{r.incremental_s:.1f}",
             f"{min(r.incremental_runs):.1f}–{max(r.incremental_runs):.1f}", f"{100 * r.incremental_share:.1f}%",
             f"{r.parse_mb_per_s:.2f}", f"{r.validate_s:.2f}",
@@ -302,16 +305,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rebuild-repeats", type=int, default=5,
                         help="new documents added one at a time for the incremental figure (median reported)")
     parser.add_argument("--keep", action="store_true", help="keep the work directories")
+    parser.add_argument("--formats", default="tika-text",
+                        help="comma-separated raw formats to generate, each size measured per format: tika-text, docx")
     args = parser.parse_args(argv)
     console = Console(stderr=True)
     results = []
-    for count in (int(s) for s in args.sizes.split(",") if s.strip()):
+    formats = [f.strip() for f in args.formats.split(",") if f.strip()]
+    for count, fmt in ((int(s), f) for s in args.sizes.split(",") if s.strip() for f in formats):
         work = Path(tempfile.mkdtemp(prefix=f"yusuan-bench-{count}-"))
         try:
             results.append(measure(count, work, seed=args.seed, workers=args.workers,
                                    parse_sample=args.parse_sample, frictionless_max=args.frictionless_max,
                                    frictionless_timeout=args.frictionless_timeout, console=console,
-                                   rebuild_repeats=args.rebuild_repeats))
+                                   rebuild_repeats=args.rebuild_repeats, fmt=fmt))
             console.print(results[-1], highlight=False)
             if args.json:
                 Path(args.json).write_text(json.dumps([asdict(r) for r in results], indent=2) + "\n", encoding="utf-8")

@@ -18,7 +18,7 @@ Exit codes of ``yusuan build``:
 ``yusuan validate PATH`` validates a package directory or its ``datapackage.json``: exit 0 when valid, 1 with
 the errors otherwise (2 when PATH does not exist).
 
-``yusuan synth --count N --seed S --out DIR`` writes N synthetic disclosures and a manifest into DIR
+``yusuan synth --count N --seed S --out DIR [--format docx]`` writes N synthetic disclosures and a manifest into DIR
 (:mod:`pipeline.synth`): exit 0, or 2 when DIR is non-empty and not a previous synthetic corpus.
 """
 
@@ -200,7 +200,7 @@ def cmd_synth(args: argparse.Namespace, out: Console, err: Console) -> int:
     from pipeline.synth import SynthError, generate_corpus
 
     try:
-        paths = generate_corpus(args.count, args.seed, Path(args.out))
+        paths = generate_corpus(args.count, args.seed, Path(args.out), args.format)
     except SynthError as exc:
         err.print(f"[red]yusuan synth: {exc}[/red]", highlight=False)
         return EXIT_USAGE
@@ -240,6 +240,8 @@ def make_parser() -> argparse.ArgumentParser:
     s.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default 0); same seed, same bytes")
     s.add_argument("--out", required=True, metavar="DIR",
                    help="output folder: new, empty, or a previous synthetic corpus (which is replaced)")
+    s.add_argument("--format", choices=("tika-text", "docx"), default="tika-text",
+                   help="write Tika text (.tika.txt, the default) or Word files (.docx)")
     s.set_defaults(func=cmd_synth)
     return parser
 

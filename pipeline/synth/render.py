@@ -30,7 +30,13 @@ def change_text(value: int, trim: bool = False, grouped: bool = False) -> str:
     return f"{'增加' if value > 0 else '减少'}{amount_text(abs(value), trim, grouped)}万元"
 
 
-class _Writer:
+class Padded(tuple):
+    """A cell's paragraphs exactly as given, empty ones included (no random empty paragraphs are added)."""
+
+
+class TikaWriter:
+    """Writes the document as Tika's text. :mod:`pipeline.synth.render_docx` writes the same calls as a .docx."""
+
     def __init__(self, rng: random.Random) -> None:
         self.lines: list[str] = []
         self.rng = rng
@@ -44,11 +50,15 @@ class _Writer:
     def bookmark(self) -> str:
         return f"[bookmark: _Toc{self.rng.randint(10**8, 10**9 - 1)}]"
 
-    def row(self, cells: list, gaps: dict[int, int] | None = None, narrow: bool = False) -> None:
-        """One table row. A cell is a string or a tuple of paragraphs; ``gaps`` puts empty paragraphs after
-        cell ``i``. A later paragraph may follow empty ones only in a cell that is not the row's last.
-        ``narrow``: trailing empty cells vanish, as when Word merges them (the seed's last procurement row);
-        the reader can tell such a row from the next only when that one is full, so never two in a row."""
+    def row(self, cells: list, gaps: dict[int, int] | None = None, narrow: bool = False,
+            spans: dict[int, int] | None = None, merged: tuple[int, ...] = ()) -> None:
+        """One table row. A cell is a string, a tuple of paragraphs or :class:`Padded` paragraphs; ``gaps`` puts
+        empty paragraphs after cell ``i``. A later paragraph may follow empty ones only in a cell that is not
+        the row's last. ``narrow``: trailing empty cells vanish, as when Word merges them into the last cell
+        (the seed's last procurement row); the reader can tell such a row from the next only when that one is
+        full, so never two in a row. ``spans`` (cell ``i`` covers that many grid columns) and ``merged`` (cells
+        continuing a vertical merge from the row above, printed empty) are what the .docx writer makes of
+        merged cells; Tika prints a merged cell once and a continuation as an empty cell, as here."""
         if narrow:
             while len(cells) > 1 and cells[-1] == "":
                 cells = cells[:-1]
@@ -57,6 +67,9 @@ class _Writer:
             self.lines.append("\t" + paragraphs[0])
             last = i == len(cells) - 1
             for paragraph in paragraphs[1:]:
+                if isinstance(cell, Padded):
+                    self.lines.append(paragraph)
+                    continue
                 if not last and self.rng.random() < 0.3:
                     self.blank(self.rng.randint(1, 3))
                 self.lines.append(paragraph)
@@ -64,24 +77,39 @@ class _Writer:
                 self.blank(gaps[i])
         self.blank()
 
-    def text(self) -> str:
+    def page_break(self) -> None:
+        """A paragraph holding only a page break between two tables: Tika prints it as an empty line."""
+        self.blank()
+
+    def run_into_heading(self) -> None:
+        """The next paragraph follows the table's last row directly (Tika prints no blank line before it)."""
+        self.lines.pop()
+
+    def result(self) -> str:
         return "\n".join(self.lines) + "\n"
 
 
-def _duties(w: _Writer, d: Disclosure) -> None:
+def _duties(w: TikaWriter, d: Disclosure) -> None:
     w.para("一、部门职责及机构设置情况", "部门职责：")
     for i, (heading, rest) in enumerate(d.duties, start=1):
         w.para(f"（{'一二三四五六七八九十'[i - 1]}）{heading}。{rest}")
     w.blank()
     w.para("机构设置：", "部门机构设置情况")
-    w.row(["单位名称", "单位性质", "单位规格", "经费保障形式"])
-    w.row(["", "", "", ""])
-    for u in d.units:
+    header = ["单位名称", "单位性质", "单位规格", "经费保障形式"]
+    w.row(header)
+    w.row(["", "", "", ""], merged=(0, 1, 2, 3))  # the header cells are two rows high
+    split = w.rng.randint(1, len(d.units) - 1) if len(d.units) > 1 and w.rng.random() < 0.1 else None
+    for i, u in enumerate(d.units):
+        if i == split:
+            # The table split by a page break, its header repeated by hand on the new page.
+            w.page_break()
+            w.row(header)
+            w.row(["", "", "", ""], merged=(0, 1, 2, 3))
         w.row([u.name, u.nature, u.grade, u.funding])
     w.blank()
 
 
-def _overview(w: _Writer, d: Disclosure) -> None:
+def _overview(w: TikaWriter, d: Disclosure) -> None:
     b, y, t, g = d.budget, d.year, d.trim_zeros, d.grouped_thousands
     a = lambda v: amount_text(v, t, g) + "万元"  # noqa: E731
     w.para("二、部门预算安排的总体情况",
@@ -110,7 +138,7 @@ def _overview(w: _Writer, d: Disclosure) -> None:
            f"办公用房取暖费、办公用房物业管理费等日常运行支出。")
 
 
-def _three_public(w: _Writer, d: Disclosure) -> None:
+def _three_public(w: TikaWriter, d: Disclosure) -> None:
     p, y, t = d.three_public, d.year, d.trim_zeros
     a = lambda v: amount_text(v, t) + "万元"  # noqa: E731
     c = lambda v: change_text(v, t)  # noqa: E731
@@ -132,31 +160,31 @@ def _three_public(w: _Writer, d: Disclosure) -> None:
     w.para("四、财政拨款“三公”经费预算情况及增减变化原因", amounts + changes)
 
 
-def _activity_rows(w: _Writer, act: Activity, level: int, trim: bool) -> None:
+def _activity_rows(w: TikaWriter, act: Activity, level: int, trim: bool) -> None:
     name = f"{act.number}、{act.name}" if level == 1 else f"\u3000\u3000{act.number}、{act.name}"
     budget = "" if act.budget is None else amount_text(act.budget, trim)
     first = act.indicators[0] if act.indicators else None
     indicator = [first.name, *first.standards] if first else ["", "", "", "", ""]
+    # The activity's first four cells are merged down over its further indicator rows.
+    merged = (0, 1, 2, 3)
     if len(act.description) == 1 and w.rng.random() < 0.05:
-        # A cell spanning a page break: Word prints its text again after empty paragraphs (seed lines 718/762).
-        w.lines.extend(["\t" + name, "\t" + budget, "\t" + act.description[0]])
-        w.blank(w.rng.randint(2, 40))
-        w.lines.append(act.description[0])
-        w.row([act.goal, *indicator])
+        # A cell spanning a page break: its text is printed again after empty paragraphs (seed lines 718/762).
+        text = act.description[0]
+        w.row([name, budget, Padded((text, *[""] * w.rng.randint(2, 40), text)), act.goal, *indicator])
     else:
         # A level-1 row follows a full row (the grade header or a level-2 row), so it may be narrow.
         w.row([name, budget, act.description, act.goal, *indicator], narrow=level == 1 and w.rng.random() < 0.2)
     for ind in act.indicators[1:]:
-        w.row(["", "", "", "", ind.name, *ind.standards])
+        w.row(["", "", "", "", ind.name, *ind.standards], merged=merged)
 
 
-def _performance(w: _Writer, d: Disclosure) -> None:
+def _performance(w: TikaWriter, d: Disclosure) -> None:
     w.para("五、绩效预算信息", w.bookmark() + "总体绩效目标：", *d.overall_goals, "    职责分类绩效目标：")
     w.para(*(f"{heading}：{body}" for heading, body in d.duty_goals))
     w.para("部门职责及工作活动绩效目标指标：", w.bookmark() + "部门职责-工作活动绩效目标")
-    w.row([f"{d.code}{d.department.short}", "单位：万元"])
-    w.row(["职责活动", "年度预算数", "内容描述", "绩效目标", "绩效指标", "评价标准"])
-    w.row(["", "", "", "", "", *GRADE_HEADER])
+    w.row([f"{d.code}{d.department.short}", "单位：万元"], spans={0: 5, 1: 4})
+    w.row(["职责活动", "年度预算数", "内容描述", "绩效目标", "绩效指标", "评价标准"], spans={5: 4})
+    w.row(["", "", "", "", "", *GRADE_HEADER], merged=(0, 1, 2, 3, 4))
     for act in d.activities:
         _activity_rows(w, act, 1, d.trim_zeros)
         for child in act.children:
@@ -175,7 +203,7 @@ def _procurement_cells(item: ProcurementItem | None, items: tuple[ProcurementIte
             a(item.other_channels)]
 
 
-def _procurement(w: _Writer, d: Disclosure) -> bool:
+def _procurement(w: TikaWriter, d: Disclosure) -> bool:
     """Section 六; returns whether the table ran into the next heading (no blank line after it)."""
     w.para(w.bookmark() + "六、政府采购预算情况")
     items = d.procurement
@@ -185,10 +213,13 @@ def _procurement(w: _Writer, d: Disclosure) -> bool:
         return False
     total = sum(i.amount for i in items)
     w.para(f"  {d.year}年，我部门安排政府采购预算{amount_text(total, d.trim_zeros)}万元。具体内容见下表。", "部门政府采购预算")
-    w.row([f"{d.code}{w.rng.randint(0, 999):03d} {d.department.name}", "单位：万元"])
-    w.row(["政府采购项目来源", "采购物品名称", "政府采购目录序号", "数量  单位", "数量", "单价", "政府采购金额"])
-    w.row(["项目名称", "预算资金", "", "", "", "", "", "总计", "当年部门预算安排资金", "其他渠道资金"])
-    w.row(["", "", "", "", "", "", "", "", "合计", "一般公共预算拨款", "基金预算拨款", "财政专户核拨", "其他来源收入", ""])
+    w.row([f"{d.code}{w.rng.randint(0, 999):03d} {d.department.name}", "单位：万元"], spans={0: 10, 1: 4})
+    w.row(["政府采购项目来源", "采购物品名称", "政府采购目录序号", "数量  单位", "数量", "单价", "政府采购金额"],
+          spans={0: 2, 6: 7})
+    w.row(["项目名称", "预算资金", "", "", "", "", "", "总计", "当年部门预算安排资金", "其他渠道资金"],
+          spans={8: 5}, merged=(2, 3, 4, 5, 6))
+    w.row(["", "", "", "", "", "", "", "", "合计", "一般公共预算拨款", "基金预算拨款", "财政专户核拨", "其他来源收入", ""],
+          merged=(0, 1, 2, 3, 4, 5, 6, 7, 13))
     w.row(_procurement_cells(None, items, d.trim_zeros))
     narrow = False
     for item in items:
@@ -200,13 +231,13 @@ def _procurement(w: _Writer, d: Disclosure) -> bool:
         w.row(cells, gaps={0: 1, **({6: 1} if w.rng.random() < 0.3 else {})}, narrow=narrow)
     run_into_heading = w.rng.random() < 0.5
     if run_into_heading:
-        w.lines.pop()  # the row's closing blank line: the next heading follows the last cell directly
+        w.run_into_heading()
     else:
         w.blank(2)
     return run_into_heading
 
 
-def _assets(w: _Writer, d: Disclosure, after_table: bool) -> None:
+def _assets(w: TikaWriter, d: Disclosure, after_table: bool) -> None:
     w.para((" " if after_table or w.rng.random() < 0.5 else "") + "七、国有资产信息")
     a: Assets | None = d.assets
     if a is None:
@@ -217,8 +248,8 @@ def _assets(w: _Writer, d: Disclosure, after_table: bool) -> None:
     w.para(f"{d.department.name}上年末固定资产金额为{amount_text(a.total, t)}万元，本年度我部门拟购置固定资产主要为"
            "计算机设备、打印设备、空调、办公家具等，已列入政府采购预算。详见下表。")
     w.blank()
-    w.row([f"{d.department.city}区直部门固定资产占用情况表"])
-    w.row([f"编制部门：{d.code}{d.department.name}", f"截止时间：{a.as_of_year}年12月31日"])
+    w.row([f"{d.department.city}区直部门固定资产占用情况表"], spans={0: 3})
+    w.row([f"编制部门：{d.code}{d.department.name}", f"截止时间：{a.as_of_year}年12月31日"], spans={0: 2})
     w.row(["项目", "数量", "价值（金额单位：万元）"])
     g = lambda x: amount_text(x, t, d.grouped_thousands)  # noqa: E731
     v = lambda x: g(x) if x else ""  # noqa: E731
@@ -231,9 +262,9 @@ def _assets(w: _Writer, d: Disclosure, after_table: bool) -> None:
     w.blank(2)
 
 
-def render(d: Disclosure, layout_rng: random.Random) -> str:
-    """The Tika text of ``d``."""
-    w = _Writer(layout_rng)
+def render(d: Disclosure, layout_rng: random.Random, writer=TikaWriter):
+    """The Tika text of ``d`` (or, with another ``writer``, what it writes: a .docx's bytes)."""
+    w = writer(layout_rng)
     w.para("", d.title, "",
            "[bookmark: _GoBack]按照《中华人民共和国预算法》、《地方预决算公开操作规程》和《河北省省级预算公开办法》规定，"
            f"现将{d.department.name}{d.year}年部门预算公开如下：")
@@ -245,4 +276,4 @@ def render(d: Disclosure, layout_rng: random.Random) -> str:
     _assets(w, d, ran_into)
     w.para("八、名词解释", *(f"{i}、{term}：{definition}" for i, (term, definition) in enumerate(d.glossary, start=1)))
     w.para("九、其他需要说明的事项", "我部门无其他需要说明的事项。")
-    return w.text()
+    return w.result()
