@@ -183,7 +183,7 @@ def test_document_id_is_from_name_and_year_not_hash():
         (b"\xff\xfegarbage\x80\x81", "not valid utf-16le"),
         (b"\x80\x81garbage\xff", "neither UTF-8 nor GB18030"),
         (b"\x01\x02\x00\x00binary", "binary data"),
-        (b"PK\x03\x04\x14\x00\x06\x00", "Word .docx"),
+        (b"PK\x03\x04\x14\x00\x06\x00", r"not a readable ZIP \(\.docx\) file"),
         (b"%PDF-1.7\n", "PDF"),
         ("随便一段文字\n没有标题\n".encode(), "no known disclosure template"),
         ("某某局2019年部门预算信息公开\n只有标题\n".encode(), "no section headings"),
