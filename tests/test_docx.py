@@ -383,3 +383,15 @@ def test_a_narrow_procurement_row_is_a_merged_cell_not_a_guess():
     docx_parsed = parse_docx(generate_document(11, index, fmt="docx")[1])
     assert not any(NARROW.search(w) for w in docx_parsed.warnings)  # DOCX: the row says they are merged
     assert without_refs(docx_parsed.tables)["procurement_items"] == expected_tables(records)["procurement_items"]
+
+
+def test_a_figure_that_cannot_be_read_is_an_error_at_its_word_cell():
+    for index in range(50):
+        _, data = generate_document(13, index, fmt="docx")
+        xml = zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml")
+        if b"<w:t>[A" in xml:
+            break
+    broken = repack(data, replace={"word/document.xml": xml.replace(b"<w:t>[A", b"<w:t>[Z", 1)})
+    with pytest.raises(DocumentError, match=r"^x\.docx:T\d+:R\d+:C4: expected a procurement catalogue code") as info:
+        parse_docx(broken, "x.docx")
+    assert info.value.line is None and re.fullmatch(r"T\d+:R\d+:C4", info.value.where)

@@ -29,6 +29,12 @@ def _line(row: dict) -> int | None:
     return int(m.group(1)) if m else None
 
 
+def _at(row: dict) -> str:
+    """Where the row was read, in the message, when its source_ref is not a line (a Word file's ``T3:R4``)."""
+    ref = row.get("source_ref")
+    return f" (read at {ref})" if ref and _line(row) is None else ""
+
+
 def check_rows(tables: dict[str, list[dict]], source: str) -> None:
     """Raise :class:`DocumentError` for the first row of ``tables`` that breaks its schema's constraints
     (:mod:`pipeline.metadata.constraints`) or repeats a primary key of the document."""
@@ -39,7 +45,7 @@ def check_rows(tables: dict[str, list[dict]], source: str) -> None:
             for row in rows:
                 value = row.get(c.field)
                 if c.fails(value):
-                    raise DocumentError(source, f"table {name}: {c.message(value)}", _line(row))
+                    raise DocumentError(source, f"table {name}: {c.message(value)}{_at(row)}", _line(row))
         key = meta.primary_key
         seen: dict[tuple, dict] = {}
         for row in rows:
@@ -48,7 +54,7 @@ def check_rows(tables: dict[str, list[dict]], source: str) -> None:
                 raise DocumentError(
                     source,
                     f"table {name}: two rows with the same key {dict(zip(key, values))} (the first read at "
-                    f"{seen[values].get('source_ref')}); expected each {', '.join(key)} once",
+                    f"{seen[values].get('source_ref')}); expected each {', '.join(key)} once{_at(row)}",
                     _line(row),
                 )
             seen[values] = row

@@ -20,5 +20,5 @@ def select(document: Document):
         document.source,
         "no known disclosure template matches: expected a title like '<department><year>年部门预算信息公开' "
         f"as the first line of text{found}",
-        first.span.first if first is not None else None,
+        first.span if first is not None else None,
     )

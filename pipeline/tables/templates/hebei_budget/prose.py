@@ -52,7 +52,7 @@ class ProseReader(Reader):
     def organisation_units(self, table: Table) -> list[dict]:
         header_at = next((i for i, r in enumerate(table.rows) if "单位名称" in r.texts()), None)
         if header_at is None:
-            self.warn("table in section 一 without a 单位名称 header was skipped", table.span.first)
+            self.warn("table in section 一 without a 单位名称 header was skipped", table.span)
             return []
         header = [compact(t) for t in table.rows[header_at].grid_texts()]
         col = {name: header.index(name) if name in header else None
@@ -61,7 +61,7 @@ class ProseReader(Reader):
         for row in table.rows[header_at + 1:]:
             texts = row.grid_texts(len(header))
             if len(texts) > len(header):
-                raise self.error(f"organisation row has {len(texts)} cells, header has {len(header)}", row.span.first)
+                raise self.error(f"organisation row has {len(texts)} cells, header has {len(header)}", row.span)
             if not texts[col["单位名称"]]:
                 continue  # merged header continuation or empty row
             get = lambda name: (texts[col[name]] or None) if col[name] is not None else None  # noqa: E731
@@ -79,7 +79,7 @@ class ProseReader(Reader):
                 return
             lines[(code, label)] = {
                 "line_code": code, "parent_line_code": parent, "label_zh": label,
-                "amount_yuan": self.yuan(match.group("num"), match.group("unit"), para.span.first),
+                "amount_yuan": self.yuan(match.group("num"), match.group("unit"), para.span),
                 "amount_text": self.literal(match, para), "change_yuan": None, "change_text": None,
                 "change_reason_zh": None, "source_ref": para.span.ref, "change_source_ref": None}
 
@@ -99,7 +99,7 @@ class ProseReader(Reader):
                         code = INCOME_CODES.get(label)
                         if code is None:
                             raise self.error(f"unknown income source {label!r}; expected one of {sorted(INCOME_CODES)}",
-                                             para.span.first)
+                                             para.span)
                         add(code, "income_total", label, pm, para)
             if m := re.search(rf"支出预算\s*{AMT}", text):
                 add("expenditure_total", None, "支出预算", m, para)
@@ -152,7 +152,7 @@ class ProseReader(Reader):
             row.update(change_yuan=0, change_text="持平")
         else:
             sign = -1 if match.group("dir") in ("减少", "下降") else 1
-            row.update(change_yuan=sign * self.yuan(match.group("num"), match.group("unit"), para.span.first),
+            row.update(change_yuan=sign * self.yuan(match.group("num"), match.group("unit"), para.span),
                        change_text=match.string[match.start("dir"):match.end("unit")])
         row["change_source_ref"] = para.span.ref
 
@@ -164,13 +164,13 @@ class ProseReader(Reader):
         text = para.clean
         total = re.search(rf"“?三公”?经费(?:预算)?(?:安排|为|共计)*\s*{AMT}", text)
         if not total:
-            raise self.error("expected the “三公”经费 total as '…“三公”经费预算安排<amount>万元'", para.span.first)
+            raise self.error("expected the “三公”经费 total as '…“三公”经费预算安排<amount>万元'", para.span)
         split = re.search(r"与\s*\d{4}\s*年(?:预算)?相比", text)
         amounts, changes = (text[:split.start()], text[split.start():]) if split else (text, "")
 
         def row(code, parent, label, match):
             return {"expense_code": code, "parent_expense_code": parent, "label_zh": label,
-                    "amount_yuan": self.yuan(match.group("num"), match.group("unit"), para.span.first),
+                    "amount_yuan": self.yuan(match.group("num"), match.group("unit"), para.span),
                     "amount_text": self.literal(match, para),
                     "change_yuan": None, "change_text": None, "change_reason_zh": None,
                     "source_ref": para.span.ref, "change_source_ref": None}
@@ -181,7 +181,7 @@ class ProseReader(Reader):
             if m:
                 rows[code] = row(code, parent, m.group("label"), m)
             else:
-                self.warn(f"“三公”经费 category {pattern} not stated", para.span.first)
+                self.warn(f"“三公”经费 category {pattern} not stated", para.span)
         reason = re.search(r"主要原因是([^。]*)", changes)
         if split:
             first = re.match(rf"与\s*\d{{4}}\s*年(?:预算)?相比\s*(?:{CHANGE}|(?P<flat>持平))", changes)

@@ -35,7 +35,7 @@ class StructureReader(Reader):
                 key = match and self._section_key(match.group("title"))
                 if key:
                     if key in sections.blocks:
-                        raise self.error(f"section {match.group('title')!r} appears twice", block.span.first)
+                        raise self.error(f"section {match.group('title')!r} appears twice", block.span)
                     sections.headings[key] = block
                     current = sections.blocks[key] = []
                     continue
@@ -76,7 +76,7 @@ class StructureReader(Reader):
                     raise self.error(
                         "expected the title '<department><year>年部门预算信息公开' as the first line of text, "
                         f"found {block.clean[:40]!r}",
-                        block.span.first,
+                        block.span,
                     )
                 return match.group("department"), int(match.group("year")), block
         raise self.error("no text: expected the title '<department><year>年部门预算信息公开'")

@@ -31,12 +31,12 @@ class TableReader(Reader):
             c_name, c_budget, c_desc, c_goal, c_ind = (header.index(h) for h in
                                                        ("职责活动", "年度预算数", "内容描述", "绩效目标", "绩效指标"))
         except ValueError as exc:
-            raise self.error(f"activity table header {header} lacks a column: {exc}", rows[head].span.first) from exc
+            raise self.error(f"activity table header {header} lacks a column: {exc}", rows[head].span) from exc
         grade_row = rows[head + 1] if head + 1 < len(rows) else None
         grades = [compact(t) for t in grade_row.grid_texts()] if grade_row else []
         if not all(g in grades for g in "优良中差"):
             raise self.error("expected a header row with the grades 优 良 中 差 under 评价标准",
-                             grade_row.span.first if grade_row else rows[head].span.last)
+                             grade_row.span if grade_row else rows[head].span)
         c_grades = [grades.index(g) for g in "优良中差"]
         width = len(grades)
         activities: list[dict] = []
@@ -46,7 +46,7 @@ class TableReader(Reader):
         for row in rows[head + 2:]:
             texts = row.grid_texts(width)
             if len(texts) > width:
-                raise self.error(f"activity row has {len(texts)} cells, the table has {width} columns", row.span.first)
+                raise self.error(f"activity row has {len(texts)} cells, the table has {width} columns", row.span)
             if row.is_empty:
                 continue
             name = texts[c_name]
@@ -58,24 +58,24 @@ class TableReader(Reader):
                     activity_id, parent, level, number, label = f"{level1:02d}", None, 1, m1.group(1), m1.group(2)
                 elif m2:
                     if level1 is None:
-                        raise self.error(f"activity {name!r} numbered 1、… before any 一、… activity", row.span.first)
+                        raise self.error(f"activity {name!r} numbered 1、… before any 一、… activity", row.span)
                     sub = len([a for a in activities if a["parent_activity_id"] == f"{level1:02d}"]) + 1
                     activity_id, parent, level = f"{level1:02d}.{sub:02d}", f"{level1:02d}", 2
                     number, label = m2.group(1), m2.group(2)
                 else:
-                    raise self.error(f"expected an activity numbered 一、… or 1、…, found {name!r}", row.span.first)
+                    raise self.error(f"expected an activity numbered 一、… or 1、…, found {name!r}", row.span)
                 budget_text = texts[c_budget] or None
                 current = {"activity_id": activity_id, "parent_activity_id": parent, "level": level,
                            "number_printed": number, "name_zh": label,
-                           "annual_budget_yuan": self.yuan(budget_text, unit, row.span.first) if budget_text else None,
+                           "annual_budget_yuan": self.yuan(budget_text, unit, row.span) if budget_text else None,
                            "annual_budget_text": budget_text, "description_zh": texts[c_desc] or None,
                            "performance_goal_zh": texts[c_goal] or None, "source_ref": row.span.ref}
                 activities.append(current)
             elif current is None:
-                raise self.error("indicator row before any activity", row.span.first)
+                raise self.error("indicator row before any activity", row.span)
             elif texts[c_desc] or texts[c_goal] or texts[c_budget]:
                 raise self.error("row continues an activity but fills its budget, description or goal",
-                                 row.span.first)
+                                 row.span)
             if texts[c_ind]:
                 seq = len([i for i in indicators if i["activity_id"] == current["activity_id"]]) + 1
                 g = [texts[c] or None for c in c_grades]
@@ -84,7 +84,7 @@ class TableReader(Reader):
                                    "standard_good_zh": g[1], "standard_fair_zh": g[2], "standard_poor_zh": g[3],
                                    "source_ref": row.span.ref})
             elif any(texts[c] for c in c_grades):
-                raise self.error("grade standards without an indicator name", row.span.first)
+                raise self.error("grade standards without an indicator name", row.span)
         return activities, indicators
 
     def _table_unit(self, table: Table) -> str:
@@ -110,7 +110,7 @@ class TableReader(Reader):
             raise self.error(
                 f"procurement table: expected a {width}-column header row with "
                 + ", ".join(f"{v} in column {k + 1}" for k, v in PROCUREMENT_HEADER.items()),
-                table.span.first,
+                table.span,
             )
         out = []
         for row in rows[grid + 1:]:
@@ -119,19 +119,19 @@ class TableReader(Reader):
             texts = row.grid_texts(width)
             if len(texts) > width:
                 raise self.error(f"procurement row has {len(texts)} cells, the table has {width} columns",
-                                 row.span.first)
+                                 row.span)
             if len(row.cells) < width and not row.cells_exact:
                 # A reader that knows the row's cells (DOCX: merged or omitted grid columns) leaves nothing to guess.
                 self.warn(f"procurement row has {len(row.cells)} of {width} cells; the missing ones are read as empty",
-                          row.span.first)
+                          row.span)
             values = dict(zip(PROCUREMENT_COLUMNS, texts))
-            line = row.span.first
+            line = row.span
             kind = "total" if compact(values["project_name_zh"]) in ("合计", "总计") else "item"
             record = {"row_seq": len(out) + 1, "row_kind": kind}
             for i, (key, text) in enumerate(values.items()):
                 # Errors name the cell's own line (a row spans many lines).
                 cell = row.cell_at(i)
-                line = cell.span.first if cell is not None else row.span.first
+                line = cell.span if cell is not None else row.span
                 if key.endswith("_yuan"):
                     record[key] = None if not text else self.yuan(text, unit, line)
                 elif key == "quantity":
@@ -167,7 +167,7 @@ class TableReader(Reader):
                     try:
                         as_of = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
                     except ValueError as exc:
-                        raise self.error(f"截止时间 is not a date: {exc}", row.span.first) from exc
+                        raise self.error(f"截止时间 is not a date: {exc}", row.span) from exc
                 if m := re.search(r"金额单位[：:]\s*(万元|元)", text):
                     unit = m.group(1)
             if row.cells and compact(row.texts()[0]) == "项目":
@@ -180,7 +180,7 @@ class TableReader(Reader):
             if row.is_empty:
                 continue
             if len(texts) > 3:
-                raise self.error(f"fixed-asset row has {len(texts)} cells, expected 3 (项目, 数量, 价值)", row.span.first)
+                raise self.error(f"fixed-asset row has {len(texts)} cells, expected 3 (项目, 数量, 价值)", row.span)
             label, qty_text, value_text = texts
             printed = compact(label)
             subset = printed.startswith("其中")
@@ -188,23 +188,23 @@ class TableReader(Reader):
             code = next((c for c, s in ASSET_CODES if s in stem), None)
             if code is None:
                 raise self.error(f"unknown fixed-asset line {label!r}; expected one of "
-                                 f"{[s for _, s in ASSET_CODES]}", row.span.first)
+                                 f"{[s for _, s in ASSET_CODES]}", row.span)
             qunit = re.search(r"[（(]([^）)]+)[)）]$", stem)
             quantity = None
             if qty_text and qty_text.strip("—-－ "):
                 try:
                     quantity = parse_decimal(qty_text)
                 except AmountError as exc:
-                    raise self.error(f"fixed-asset quantity: {exc}", row.span.first) from exc
+                    raise self.error(f"fixed-asset quantity: {exc}", row.span) from exc
             parent = None if code == "total" else (parent_part if subset else "total")
             if subset and parent_part is None:
-                raise self.error(f"其中 line {label!r} has no line above it to be part of", row.span.first)
+                raise self.error(f"其中 line {label!r} has no line above it to be part of", row.span)
             if not subset:
                 parent_part = code
             out.append({"line_code": code, "parent_line_code": parent, "is_subset": subset, "label_zh": label,
                         "quantity": quantity, "quantity_unit_zh": qunit.group(1) if qunit else None,
                         "quantity_text": qty_text or None,
-                        "value_yuan": self.yuan(value_text, unit, row.cells[-1].span.first) if value_text else None,
+                        "value_yuan": self.yuan(value_text, unit, row.cells[-1].span) if value_text else None,
                         "value_text": value_text or None, "as_of_date": as_of, "source_ref": row.span.ref})
         return out
 
@@ -221,5 +221,5 @@ class TableReader(Reader):
                             "source_ref": block.span.ref})
             elif block.clean:
                 self.warn(f"glossary line without 'n、term：definition' form kept out: {block.clean[:30]!r}",
-                          block.span.first)
+                          block.span)
         return out
