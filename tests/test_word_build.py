@@ -111,3 +111,20 @@ def test_build_publishes_docx_doc_and_tika_text_together(tmp_path, monkeypatch, 
                                           for n in names}}
     assert formats == expected
     assert {row["source_file"]: row["department_name_zh"] for row in rows if row["source_file"] in names} == names
+
+
+def test_a_doc_refused_for_want_of_the_converter_is_read_once_it_is_installed(tmp_path, monkeypatch, capsys):
+    program = need_soffice()
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    _, data = generate_document(21, 5, fmt="docx")
+    (raw / "old.doc").write_bytes(docx_to_doc(data, tmp_path / "convert"))
+    # One worker: parsed in this process, which sees $YUSUAN_SOFFICE as set here (a warm worker keeps its own).
+    args = ["build", "--raw", str(raw), "--out", str(tmp_path / "pkg"), "--cache", str(tmp_path / "cache"),
+            "--workers", "1"]
+    monkeypatch.setenv("YUSUAN_SOFFICE", str(tmp_path / "not-installed"))
+    assert main(args) == 1
+    assert "LibreOffice (soffice), which converts it, is not installed" in capsys.readouterr().err
+    monkeypatch.setenv("YUSUAN_SOFFICE", program)
+    assert main(args) == 0 and "1 parsed, 0 failed" in capsys.readouterr().out

@@ -36,7 +36,7 @@ from pipeline.build.results import (
     ParseResults,
     quarantine_duplicates,
 )
-from pipeline.raw.discover import RawDocument, gc_paused
+from pipeline.raw.discover import RawDocument, gc_paused, max_raw_bytes
 
 
 @dataclass(frozen=True)
@@ -80,12 +80,14 @@ def _metas():
     return _METAS
 
 
-def parse_into_cache(raw: RawDocument, cache_root: str, fingerprint: str) -> dict | None:
+def parse_into_cache(raw: RawDocument, cache_root: str, fingerprint: str, max_bytes: int | None = None) -> dict | None:
     """Parse ``raw`` and write its cache entry; runs in a worker.
 
     Returns None when the entry was written, or the failure (``error``, ``reason``, ``line``) of a parser
     bug: an exception other than ``DocumentError`` quarantines the document like a bad file, but is not
-    cached, so the next build tries again.
+    cached, so the next build tries again. So is a ``DocumentError`` marked ``transient`` (it depends on this
+    machine, not the file: a .doc while LibreOffice is missing). ``max_bytes`` is the build's raw size
+    limit, passed along because a warm worker keeps the environment it was started with.
     """
     from pipeline.build import columnar
     from pipeline.tables import parse
@@ -93,7 +95,7 @@ def parse_into_cache(raw: RawDocument, cache_root: str, fingerprint: str) -> dic
     cache = ParseCache(Path(cache_root), fingerprint)
     key = cache.key(raw)
     try:
-        doc = parse.parse_raw_document(raw)
+        doc = parse.parse_raw_document(raw, max_bytes)
         metas = _metas()
         unknown = sorted(set(doc.tables) - set(metas))
         if unknown:
@@ -105,6 +107,8 @@ def parse_into_cache(raw: RawDocument, cache_root: str, fingerprint: str) -> dic
             error = f"{raw.relpath}: {error}"
         failure = {"error": error, "reason": exc.detail, "line": exc.line,
                    "where": exc.where if exc.line is None else None}
+        if getattr(exc, "transient", False):
+            return failure
         cache.put(key, document_id=None, warnings=(), error=error, tables={}, failure=failure)
         return None
     except Exception as exc:  # noqa: BLE001 - a parser bug must not take the other documents down
@@ -182,7 +186,8 @@ def parse_corpus(
     misses = [i for i, h in enumerate(headers) if h is None]
 
     workers = default_workers() if workers is None else max(1, workers)
-    jobs = [(ordered[i], str(cache.root), cache.fingerprint) for i in misses]
+    limit = max_raw_bytes()
+    jobs = [(ordered[i], str(cache.root), cache.fingerprint, limit) for i in misses]
     # One job is parsed here unless the forkserver is already warm (then a worker costs milliseconds).
     if workers > 1 and (len(jobs) > 1 or (jobs and _warm)):
         with _pool(min(workers, len(jobs))) as pool:

@@ -11,7 +11,8 @@ one file at a time, with
 * a timeout (:data:`TIMEOUT_SECONDS`, ``$YUSUAN_DOC_TIMEOUT``), after which its whole process group is killed.
 
 Where ``soffice`` is not installed (or ``$YUSUAN_SOFFICE`` names none), the file is refused with a message
-that says how to install it or to convert the file by hand. The ``source_ref`` of a row read from a .doc
+that says how to install it or to convert the file by hand; that refusal is not kept in the parse cache, so
+the next build after installing LibreOffice reads the file. The ``source_ref`` of a row read from a .doc
 numbers paragraphs and tables as in the .docx LibreOffice wrote, which keeps the .doc's paragraphs and
 tables in order.
 """
@@ -71,8 +72,10 @@ def convert_doc(data: bytes, source: str) -> bytes:
     """The .docx LibreOffice makes of the .doc in ``data``; :class:`DocumentError` when it cannot."""
     program = soffice()
     if program is None:
-        raise DocumentError(source, f"a Word 97-2003 .doc file, and LibreOffice (soffice), which converts it, is "
-                                    f"not installed: {HOW_TO_CONVERT}")
+        missing = DocumentError(source, f"a Word 97-2003 .doc file, and LibreOffice (soffice), which converts it, "
+                                        f"is not installed: {HOW_TO_CONVERT}")
+        missing.transient = True  # about this machine, not the file: not cached, tried again once installed
+        raise missing
     limit = timeout_seconds()
     with tempfile.TemporaryDirectory(prefix="yusuan-doc-") as tmp:
         folder = Path(tmp)
