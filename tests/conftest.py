@@ -16,10 +16,32 @@ settings.register_profile("default", derandomize=True, database=None)
 settings.register_profile("explore", derandomize=False)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
-# Builds in the tests (in-process and CLI subprocesses) use a parse cache of their own, not ~/.cache/yusuan.
-if "YUSUAN_CACHE_DIR" not in os.environ:
-    os.environ["YUSUAN_CACHE_DIR"] = tempfile.mkdtemp(prefix="yusuan-test-cache-")
-    atexit.register(shutil.rmtree, os.environ["YUSUAN_CACHE_DIR"], True)
+# The environment a developer's shell may carry must not reach the tests: a DAGSTER_HOME would send runs into
+# their real instance, YUSUAN_OUT_DIR / YUSUAN_RAW_DIR would point a default build at their own folders, a
+# YUSUAN_CACHE_DIR at their real parse cache, and the others change what a build does. Builds in the tests
+# (in-process and CLI subprocesses, which inherit os.environ) use a parse cache of their own, removed at exit.
+ISOLATED_ENV = ("DAGSTER_HOME", "YUSUAN_OUT_DIR", "YUSUAN_RAW_DIR", "YUSUAN_WORKERS", "YUSUAN_MAX_RAW_BYTES",
+                "SOURCE_DATE_EPOCH")
+TEST_CACHE_DIR = tempfile.mkdtemp(prefix="yusuan-test-cache-")
+atexit.register(shutil.rmtree, TEST_CACHE_DIR, True)
+
+
+def _reset_environment() -> None:
+    for name in ISOLATED_ENV:
+        os.environ.pop(name, None)
+    os.environ["YUSUAN_CACHE_DIR"] = TEST_CACHE_DIR
+
+
+_reset_environment()  # now, for the session fixtures too (they are set up before a test's own fixtures)
+
+
+@pytest.fixture(autouse=True)
+def isolated_environment():
+    """Every test starts and ends in the same environment, whatever it or an earlier test set and forgot."""
+    _reset_environment()
+    yield
+    _reset_environment()
+
 
 REPO = Path(__file__).resolve().parent.parent
 RAW_DIR = REPO / "raw"

@@ -209,7 +209,6 @@ def _snapshot(root: Path) -> dict[str, bytes]:
 
 def test_build_with_bad_and_hostile_files_publishes_the_rest_and_reports_each(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("DAGSTER_HOME", raising=False)
     raw = tmp_path / "raw"
     shutil.copytree(RAW_DIR, raw)
     seed = _seed()
@@ -272,7 +271,6 @@ def test_build_with_bad_and_hostile_files_publishes_the_rest_and_reports_each(tm
 
 def test_build_report_is_deterministic(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("DAGSTER_HOME", raising=False)
     shutil.copytree(RAW_DIR, tmp_path / "raw")
     (tmp_path / "raw" / "junk.txt").write_text("随便\n", encoding="utf-8")
     assert main(["build", "--raw", "raw", "--out", "a/pkg"]) == EXIT_QUARANTINED
@@ -285,19 +283,25 @@ def test_build_report_is_deterministic(tmp_path, monkeypatch, capsys):
 # -- concurrency: the build lock -------------------------------------------------------------------------
 
 
-def test_second_build_refuses_while_the_lock_is_held(tmp_path, monkeypatch, capsys):
+def _lock_holder(out: Path):
+    """Another process holding the build lock of ``out`` (as a running build does) until its stdin closes or
+    reads a line; it prints ``held`` once it holds the lock. No timing: it holds as long as the test needs."""
     import subprocess
     import sys
 
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys; from pipeline.package.lock import build_lock\n"
+         f"with build_lock({str(out)!r}):\n    print('held', flush=True); sys.stdin.readline()"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    return holder
+
+
+def test_second_build_refuses_while_the_lock_is_held(tmp_path, capsys):
     out = tmp_path / "pkg"
     # Hold the lock from another process, as a running build does.
-    holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time; from pipeline.package.lock import build_lock\n"
-         f"with build_lock({str(out)!r}):\n    print('held', flush=True); time.sleep(60)"],
-        stdout=subprocess.PIPE, text=True)
+    holder = _lock_holder(out)
     try:
         assert holder.stdout.readline().strip() == "held"
-        monkeypatch.delenv("DAGSTER_HOME", raising=False)
         code = main(["build", "--raw", str(RAW_DIR), "--out", str(out)])
         err = capsys.readouterr().err
         assert code == EXIT_BUSY
@@ -314,22 +318,38 @@ def test_second_build_refuses_while_the_lock_is_held(tmp_path, monkeypatch, caps
         assert lock_path(out).read_text().strip() == str(os.getpid())
 
 
-def test_waiting_build_gets_the_lock_when_the_holder_finishes(tmp_path):
-    import subprocess
-    import sys
+def test_waiting_build_gets_the_lock_when_the_holder_finishes(tmp_path, monkeypatch):
+    import threading
+
+    from pipeline.package import lock
 
     out = tmp_path / "pkg"
-    holder = subprocess.Popen(
-        [sys.executable, "-c", "import time; from pipeline.package.lock import build_lock\n"
-         f"with build_lock({str(out)!r}):\n    print('held', flush=True); time.sleep(1.0)"],
-        stdout=subprocess.PIPE, text=True)
-    assert holder.stdout.readline().strip() == "held"
-    with pytest.raises(LockBusy):
-        with build_lock(out, wait=0):
-            pass
-    with build_lock(out, wait=30):  # queued behind the holder, then ours
-        assert lock_path(out).read_text().strip() == str(os.getpid())
-    holder.wait()
+    holder = _lock_holder(out)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(LockBusy):
+            with build_lock(out, wait=0):
+                pass
+        # Handshake instead of a sleep: the holder lets go only once the waiting build has found the lock busy.
+        refused, acquired = threading.Event(), threading.Event()
+        real_try = lock._try_lock
+        monkeypatch.setattr(lock, "_try_lock", lambda fd: real_try(fd) or refused.set())
+
+        def wait_for_it():
+            with build_lock(out, wait=600):  # queued behind the holder, then ours
+                acquired.set()
+
+        waiter = threading.Thread(target=wait_for_it)
+        waiter.start()
+        assert refused.wait(600) and not acquired.is_set()
+        holder.stdin.write("release\n")
+        holder.stdin.flush()
+        waiter.join(600)
+        assert acquired.is_set()
+    finally:
+        holder.kill()
+        holder.wait()
+    assert lock_path(out).read_text().strip() == str(os.getpid())
 
 
 def test_lock_is_reentrant_within_a_process(tmp_path):
@@ -367,7 +387,6 @@ def test_readme_build_report_is_what_a_build_writes(tmp_path, monkeypatch, capsy
     section = readme[readme.index("# When a document fails"):]
     shown = re.search(r"```json\n(.+?)```", section, re.S).group(1)
     monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("DAGSTER_HOME", raising=False)
     shutil.copytree(RAW_DIR, tmp_path / "raw")
     seed = _seed()
     (tmp_path / "raw" / "cut-off-download.tika.txt").write_text("\n".join(_lines(seed)[:1600]), encoding="utf-8")

@@ -23,12 +23,9 @@ from pipeline.paths import REPO_ROOT
 
 @pytest.fixture
 def workdir(tmp_path: Path, monkeypatch) -> Path:
-    """A working directory holding a copy of raw/; no DAGSTER_HOME, so the CLI must use a temporary one."""
+    """A working directory holding a copy of raw/; no DAGSTER_HOME (conftest), so the CLI must use a temporary one."""
     shutil.copytree(REPO_ROOT / "raw", tmp_path / "raw")
     monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("DAGSTER_HOME", raising=False)
-    monkeypatch.delenv("YUSUAN_RAW_DIR", raising=False)
-    monkeypatch.delenv("YUSUAN_OUT_DIR", raising=False)
     return tmp_path
 
 

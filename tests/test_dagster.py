@@ -29,13 +29,12 @@ from pipeline.orchestration.definitions import (
     raw_files_sensor,
 )
 from pipeline.package import validate
+from pipeline.package.profile_check import PROFILES_DIR
 from pipeline.package.sources import compute_created, compute_sources
 from pipeline.paths import REPO_ROOT
 from pipeline.raw.discover import RawDocument, raw_fingerprint
 from pipeline.raw.manifest import ManifestEntry
 from pipeline.tables.parse import ParsedDocument
-
-V2_PROFILE = Path("/work/shared/standards/datapackage-v2/datapackage.json")
 
 
 # -- fixtures / helpers -------------------------------------------------------------------------------------
@@ -302,7 +301,7 @@ def test_sources_are_valid_v2_source_items():
         fake_raw("unlisted.txt"),
     ]
     sources = compute_sources(raws)
-    profile = json.loads(V2_PROFILE.read_text(encoding="utf-8"))
+    profile = json.loads((PROFILES_DIR / "datapackage.json").read_text(encoding="utf-8"))
     item_schema = profile["properties"]["sources"]["items"]
     for s in sources:
         jsonschema.validate(s, item_schema)

@@ -23,8 +23,11 @@ from pipeline.package import writer
 from pipeline.package.validate import validate_package
 
 EXAMPLES = int(os.environ.get("YUSUAN_FUZZ_EXAMPLES", "60"))
-FUZZ = settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=not os.environ.get(
-    "YUSUAN_FUZZ_EXAMPLES"), suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+# Derandomised like every property test (conftest's profile) unless a long run or HYPOTHESIS_PROFILE=explore asks
+# for new examples.
+DERANDOMIZE = settings.default.derandomize and not os.environ.get("YUSUAN_FUZZ_EXAMPLES")
+FUZZ = settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=DERANDOMIZE,
+                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 REGRESSIONS = Path(__file__).parent / "regressions" / "cases.json"
 STRATEGIES = {
     "truncate": fuzzing.truncations(),
@@ -68,7 +71,7 @@ def test_corpus_names_are_unique():
 
 
 @settings(max_examples=max(3, EXAMPLES // 20), deadline=None, database=None,
-          derandomize=not os.environ.get("YUSUAN_FUZZ_EXAMPLES"),
+          derandomize=DERANDOMIZE,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(recipe=st.one_of(fuzzing.line_edits(), fuzzing.text_mutations()))
 def test_published_mutants_validate_as_a_package(tmp_path_factory, recipe):

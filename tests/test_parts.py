@@ -67,7 +67,6 @@ def test_adding_a_document_changes_only_the_part_it_falls_in():
 @pytest.fixture
 def small_parts(monkeypatch):
     monkeypatch.setattr(parts, "PART_DOCUMENTS", 4)
-    monkeypatch.delenv("DAGSTER_HOME", raising=False)
 
 
 def _corpus(tmp_path: Path, count: int) -> tuple[Path, list[Path]]:

@@ -21,7 +21,7 @@ def section_rows(infos, tables: dict[str, list[dict]], position=LINES.position) 
         if info.present:
             count = sum(1 for line in firsts if line is not None and info.span.first <= line <= info.span.last)
         out.append({
-            "section_number": info.number, "section_key": info.key, "is_present": info.present,
+            "section_key": info.key, "section_number": info.number, "is_present": info.present,
             "number_printed": info.number_printed, "title_zh": info.title_zh, "has_content": info.has_content,
             "has_data": count > 0, "row_count": count, "source_ref": info.span.ref if info.span else None,
         })
