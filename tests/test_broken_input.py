@@ -63,8 +63,12 @@ def test_cut_off_file_names_the_last_line_and_the_missing_sections(tmp_path):
 
 def test_cut_off_mid_line_and_mid_character(tmp_path):
     data = _seed().encode()
-    err = _error(tmp_path, "mid.txt", data[: len(data) // 2 + 1])  # ends inside a UTF-8 sequence
-    assert err.line is not None and ("UTF-8" in err.detail or "cut off" in err.detail)
+    cut = data[: len(data) // 2 + 1]
+    with pytest.raises(UnicodeDecodeError):
+        cut.decode("utf-8")  # it does end inside a UTF-8 sequence
+    err = _error(tmp_path, "mid.txt", cut)
+    assert err.line == cut.count(b"\n") + 1 == 528  # the last, cut line
+    assert err.detail.startswith("the text ends in section '五、绩效预算信息'") and "cut off" in err.detail
 
 
 def test_missing_middle_section_is_a_warning_not_a_quarantine(tmp_path):
@@ -95,20 +99,20 @@ def test_stray_mark_in_a_printed_amount_is_read_and_recorded(seed_parsed):
 
 
 @pytest.mark.parametrize(
-    ("old", "new", "expected"),
+    ("old", "new", "expected", "line"),
     [
-        ("2019年预算收入6041.24万元", "2019年预算收入6041.2.4万元", "not a number"),
-        ("\t1097.10\n", "\t1097.1O\n", "not a number"),  # letter O for zero
-        ("\t0.35\n", "\t0.35555\n", "not a whole number of yuan"),
+        ("2019年预算收入6041.24万元", "2019年预算收入6041.2.4万元", "not a number", 57),
+        ("\t1097.10\n", "\t1097.1O\n", "not a number", 1671),  # letter O for zero
+        ("\t0.35\n", "\t0.35555\n", "not a whole number of yuan", 1557),
     ],
 )
-def test_a_number_that_does_not_parse_is_quarantined_with_its_line(tmp_path, old, new, expected):
+def test_a_number_that_does_not_parse_is_quarantined_with_its_line(tmp_path, old, new, expected, line):
     text = _seed()
     assert old in text
     broken = text.replace(old, new, 1)
     err = _error(tmp_path, "number.txt", broken.encode())
-    line = broken[: broken.index(new)].count("\n") + 1
-    assert expected in str(err) and err.line is not None and abs(err.line - line) <= 3
+    assert broken[: broken.index(new.strip())].count("\n") + 1 == line  # the line the figure is printed on
+    assert expected in err.detail and err.line == line
 
 
 def test_oversize_file_is_refused_without_reading_it(tmp_path, monkeypatch):

@@ -1,12 +1,22 @@
 """Atomic publishing under SIGKILL: a build killed at any moment leaves a complete, valid package.
 
-Two raw folders give two different packages, A and B. The output starts as a validated A; then, many
-times, a ``yusuan build`` subprocess building the *other* package is killed with SIGKILL at a random
-moment. After every kill the output must be byte-identical to the package it held before (the kill came
-first) or to the other one (the build had published): never a mix, never missing. The next build tidies
-the staging directories the killed ones left. ``YUSUAN_KILL_RUNS=<n>`` sets the number of kills (CI: 4).
-Kill times are drawn from the later 85% of a build's duration, where it writes, validates and publishes
-(the first seconds are imports, where a kill proves little).
+Two raw folders give two different packages, A and B. A build of A then one of B into the output give their
+bytes. Then, many times, a ``yusuan build`` subprocess building the *other* package is killed with SIGKILL, and
+the output must be byte-identical to the package it held before (the kill came first) or to the other one
+(the build had published): never a mix, never missing. The next build tidies the staging directories the
+killed ones left.
+
+Where each kill landed is not guessed from the clock: with ``$YUSUAN_TEST_PUBLISH_HOOK`` set, the build records
+each point of the publish step it reaches (``swap``: the new package is validated and the swap begins;
+``swapped``: it is in place; ``published``: the old one is deleted), so every kill is classified, and the
+package must agree (nothing before ``swap``: the old one; ``swapped`` recorded: the new one). The kills:
+
+* ``YUSUAN_KILL_RUNS`` (CI: 4) at random moments of a whole build (the later 85% of its duration: the first
+  seconds are imports, where a kill proves little);
+* inside the publish window, for certain: a build stopped (``$YUSUAN_TEST_PUBLISH_STOP``: it sends itself
+  SIGSTOP) at ``swap`` and at ``swapped`` and killed there;
+* ``YUSUAN_KILL_WINDOW_RUNS`` (CI: 3) builds stopped at ``swap``, resumed and killed a random moment later,
+  within 1.5 times the window's length as measured on the build of B.
 """
 
 from __future__ import annotations
@@ -22,29 +32,62 @@ from pathlib import Path
 
 from conftest import RAW_DIR, REPO, SEED_NAME
 
-from pipeline.package.publish import clean_leftovers, make_staging_dir
+from pipeline.package.publish import HOOK_ENV, STOP_ENV, clean_leftovers, make_staging_dir
 from pipeline.package.validate import validate_package
 
 RUNS = int(os.environ.get("YUSUAN_KILL_RUNS", "4"))
+WINDOW_RUNS = int(os.environ.get("YUSUAN_KILL_WINDOW_RUNS", "3"))
+HANDSHAKE_S = 600  # how long a build may take to reach a point of publish (a stalled machine, not a timing)
 
 
 def _files(root: Path) -> dict[str, bytes]:
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
-def _build_cmd(raw: Path, out: Path) -> list[str]:
-    return [sys.executable, "-m", "pipeline.cli", "build", "--raw", str(raw), "--out", str(out)]
+def _start(raw: Path, out: Path, hook: Path, stop: str | None = None) -> subprocess.Popen:
+    hook.write_text("")
+    env = {**os.environ, HOOK_ENV: str(hook)}  # the isolated environment of conftest, plus the hook
+    if stop:
+        env[STOP_ENV] = stop
+    with _stderr(hook).open("wb") as err:  # a file, not a pipe: nobody reads it while the build runs
+        return subprocess.Popen([sys.executable, "-m", "pipeline.cli", "build", "--raw", str(raw), "--out", str(out)],
+                                cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=err)
 
 
-def _env() -> dict[str, str]:
-    return dict(os.environ)  # the isolated environment of conftest (no DAGSTER_HOME, SOURCE_DATE_EPOCH …)
+def _stderr(hook: Path) -> Path:
+    return hook.with_name(hook.name + ".stderr")
 
 
-def _build(raw: Path, out: Path) -> float:
+def _build(raw: Path, out: Path, hook: Path) -> float:
     start = time.monotonic()
-    proc = subprocess.run(_build_cmd(raw, out), capture_output=True, text=True, cwd=REPO, env=_env())
-    assert proc.returncode == 0, proc.stderr[-3000:]
+    proc = _start(raw, out, hook)
+    assert proc.wait() == 0, _stderr(hook).read_text(errors="replace")[-3000:]
     return time.monotonic() - start
+
+
+def _points(hook: Path) -> dict[str, float]:
+    """The points of publish the build reached, with the (monotonic) time it reached each."""
+    return {name: float(at) for name, at in (line.split() for line in hook.read_text().splitlines())}
+
+
+def _wait_until_stopped(proc: subprocess.Popen, hook: Path) -> None:
+    """Block until the build has stopped itself at its stop point (a handshake: no sleep decides anything)."""
+    deadline = time.monotonic() + HANDSHAKE_S
+    while time.monotonic() < deadline:
+        pid, status = os.waitpid(proc.pid, os.WUNTRACED | os.WNOHANG)
+        if pid and os.WIFSTOPPED(status):
+            return
+        if pid:  # it ended without stopping: the stop point was never reached
+            proc.returncode = os.waitstatus_to_exitcode(status)
+            raise AssertionError(f"the build ended (exit {proc.returncode}) without reaching its stop point: "
+                                 f"{_stderr(hook).read_text(errors='replace')[-3000:]}")
+        time.sleep(0.01)
+    raise AssertionError("the build did not reach its stop point")
+
+
+def _kill(proc: subprocess.Popen) -> None:
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
 
 
 def _leftovers(out: Path) -> list[str]:
@@ -59,46 +102,70 @@ def test_sigkill_at_random_moments_never_damages_the_published_package(tmp_path)
     shutil.copytree(RAW_DIR, raw_b)
     seed = (RAW_DIR / SEED_NAME).read_text(encoding="utf-8")
     (raw_b / "other.tika.txt").write_text(seed.replace("万庄镇", "北旺镇"), encoding="utf-8")
-
-    packages = {}
-    durations = []
-    for name, raw in (("A", raw_a), ("B", raw_b)):
-        ref = tmp_path / f"ref-{name}" / "pkg"
-        durations.append(_build(raw, ref))
-        assert validate_package(ref / "datapackage.json").ok
-        packages[name] = _files(ref)
-    assert packages["A"] != packages["B"]
+    raws = {"A": raw_a, "B": raw_b}
 
     out = tmp_path / "site" / "pkg"
-    shutil.copytree(tmp_path / "ref-A" / "pkg", out)  # the same bytes a build of raw-a publishes
-    current = "A"
-    assert _files(out) == packages["A"]
+    hook = tmp_path / "hook"
+    packages, durations = {}, []
+    for name in ("A", "B"):
+        durations.append(_build(raws[name], out, hook))
+        assert validate_package(out / "datapackage.json").ok
+        packages[name] = _files(out)
+        assert list(_points(hook)) == ["swap", "swapped", "published"]
+    assert packages["A"] != packages["B"]
+    points = _points(hook)  # B replaced A: the window of a real swap
+    window = points["published"] - points["swap"]
+    current = "B"
 
-    # The clock only schedules the kills; nothing asserts on speed.
-    span = max(durations) * 1.15
+    kills: list[tuple[str, list[str]]] = []  # (how it was killed, the points of publish it had reached)
+
+    def check(how: str, other: str) -> None:
+        """After a kill: the package is the old or the new one, as far as the build got says."""
+        nonlocal current
+        now, reached = _files(out), list(_points(hook))
+        kills.append((how, reached))
+        assert now in (packages[current], packages[other]), f"{how}: the package is neither the old nor the new one"
+        if "swap" not in reached:
+            assert now == packages[current], f"{how}: replaced before the swap began ({reached})"
+        if "swapped" in reached:
+            assert now == packages[other], f"{how}: not replaced after the swap ({reached})"
+        current = other if now == packages[other] else current
+
     rng = random.Random(int(os.environ.get("YUSUAN_KILL_SEED", "20261127")))
-    outcomes = {"previous intact": 0, "new published": 0}
-    leftovers_seen = 0
+    span = max(durations) * 1.15  # the clock only schedules these kills; nothing asserts on speed
     for _ in range(RUNS):
         other = "B" if current == "A" else "A"
-        proc = subprocess.Popen(_build_cmd(raw_b if other == "B" else raw_a, out), cwd=REPO, env=_env(),
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = _start(raws[other], out, hook)
         time.sleep(rng.uniform(0.3 * span, span))
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
-        now = _files(out)
-        assert now in (packages[current], packages[other]), "the package is neither the old nor the new one"
-        if now == packages[current]:
-            outcomes["previous intact"] += 1
-        else:
-            outcomes["new published"] += 1
-            current = other
-        leftovers_seen += bool(_leftovers(out))
-    print(f"\nkill test: {RUNS} SIGKILLs, {outcomes}, runs leaving staging dirs: {leftovers_seen}")
-    assert sum(outcomes.values()) == RUNS
+        _kill(proc)
+        check("at a random moment", other)
+
+    for point in ("swap", "swapped"):
+        other = "B" if current == "A" else "A"
+        before = current
+        proc = _start(raws[other], out, hook, stop=point)
+        _wait_until_stopped(proc, hook)
+        _kill(proc)
+        check(f"stopped at {point}", other)
+        assert kills[-1][1][-1] == point
+        assert current == (before if point == "swap" else other)  # old before the swap, new once swapped
+
+    for _ in range(WINDOW_RUNS):
+        other = "B" if current == "A" else "A"
+        proc = _start(raws[other], out, hook, stop="swap")
+        _wait_until_stopped(proc, hook)
+        proc.send_signal(signal.SIGCONT)
+        time.sleep(rng.uniform(0, 1.5 * window))
+        _kill(proc)
+        check("in the window", other)
+
+    inside = [how for how, reached in kills if "swap" in reached and "published" not in reached]
+    print(f"\nkill test: {len(kills)} SIGKILLs, publish window {window * 1000:.1f} ms; points reached: "
+          + "; ".join(f"{how}: {'/'.join(reached) or '-'}" for how, reached in kills))
+    assert len(inside) >= 2, kills  # at least the two stopped inside it; the random ones may add more
 
     # The next build removes what the killed builds left behind (no live process holds it).
-    _build(raw_a, out)
+    _build(raw_a, out, hook)
     assert _files(out) == packages["A"]
     assert _leftovers(out) == []
     assert validate_package(out / "datapackage.json").ok

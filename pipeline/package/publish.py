@@ -15,6 +15,12 @@ A build killed with SIGKILL leaves its staging directory behind but not its lock
 
 A directory that is neither empty nor a data package (no ``datapackage.json``) is never replaced: it may be a
 user's unrelated folder.
+
+A test hook (``tests/test_kill_publish.py``, nothing else sets it): with ``$YUSUAN_TEST_PUBLISH_HOOK`` naming a
+file, :func:`publish` appends each point of the swap it reaches to it -- ``swap`` (validated, about to replace
+the output), ``swapped`` (the new package is in place), ``published`` (the old one is deleted) -- and with
+``$YUSUAN_TEST_PUBLISH_STOP`` naming one of them, the process stops itself there (SIGSTOP), to be killed at
+that very point.
 """
 
 from __future__ import annotations
@@ -26,6 +32,8 @@ import logging
 import os
 import secrets
 import shutil
+import signal
+import time
 from pathlib import Path
 
 from pipeline.package.writer import DATAPACKAGE_NAME
@@ -34,6 +42,8 @@ log = logging.getLogger(__name__)
 
 STAGING_MARK = ".staging-"
 OLD_MARK = ".old-"
+HOOK_ENV = "YUSUAN_TEST_PUBLISH_HOOK"
+STOP_ENV = "YUSUAN_TEST_PUBLISH_STOP"
 
 
 class PublishError(RuntimeError):
@@ -46,6 +56,17 @@ class PublishError(RuntimeError):
 
 # Staging directories this process made and still holds, by absolute path: the fd carries the flock.
 _staging_locks: dict[str, int] = {}
+
+
+def _reached(point: str) -> None:
+    """The test hook (see the module docstring): record ``point`` and stop here if asked to."""
+    hook = os.environ.get(HOOK_ENV)
+    if not hook:
+        return
+    with open(hook, "a", encoding="ascii") as f:
+        f.write(f"{point} {time.monotonic():.6f}\n")
+    if os.environ.get(STOP_ENV) == point:
+        os.kill(os.getpid(), signal.SIGSTOP)
 
 
 def _sibling(out_dir: Path, mark: str) -> Path:
@@ -206,23 +227,30 @@ def publish(staging_dir: Path, out_dir: Path, *, validate: bool = True) -> None:
         if not report.ok:
             raise PublishError(f"{staging_dir}: the staged package is invalid; {report.summary()}", report)
 
+    _reached("swap")
     if not out_dir.exists():
         os.rename(staging_dir, out_dir)
+        _reached("swapped")
         _release(staging_dir)
         log.info("published %s", out_dir)
+        _reached("published")
         return
     if _exchange(staging_dir, out_dir):
+        _reached("swapped")
         # staging_dir now holds the previous package; if we die before deleting it, clean_leftovers will.
         _release(staging_dir)
         shutil.rmtree(staging_dir, ignore_errors=True)
         log.info("published %s", out_dir)
+        _reached("published")
         return
 
     _release(staging_dir)
     old = _sibling(out_dir, OLD_MARK)
     os.rename(out_dir, old)
+    _reached("moved-aside")
     try:
         os.rename(staging_dir, out_dir)
+        _reached("swapped")
     except BaseException:
         try:
             os.rename(old, out_dir)
@@ -235,3 +263,4 @@ def publish(staging_dir: Path, out_dir: Path, *, validate: bool = True) -> None:
     except OSError as exc:  # the new package is in place; a leftover is untidy but harmless
         log.warning("published %s but could not remove the previous package at %s: %s", out_dir, old, exc)
     log.info("published %s", out_dir)
+    _reached("published")

@@ -67,7 +67,8 @@ class TableReader(Reader):
                 budget_text = texts[c_budget] or None
                 current = {"activity_id": activity_id, "parent_activity_id": parent, "level": level,
                            "number_printed": number, "name_zh": label,
-                           "annual_budget_yuan": self.yuan(budget_text, unit, row.span) if budget_text else None,
+                           "annual_budget_yuan": self.yuan(budget_text, unit, row.cells[c_budget].span)
+                           if budget_text else None,
                            "annual_budget_text": budget_text, "description_zh": texts[c_desc] or None,
                            "performance_goal_zh": texts[c_goal] or None, "source_ref": row.span.ref}
                 activities.append(current)
@@ -162,12 +163,13 @@ class TableReader(Reader):
         head = None
         unit = self.unit
         for i, row in enumerate(table.rows):
-            for text in row.texts():
+            for cell in row.cells:
+                text = cell.text
                 if m := re.search(r"截[止至]时间[：:]\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日", text):
                     try:
                         as_of = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
                     except ValueError as exc:
-                        raise self.error(f"截止时间 is not a date: {exc}", row.span) from exc
+                        raise self.error(f"截止时间 is not a date: {exc}", cell.span) from exc
                 if m := re.search(r"金额单位[：:]\s*(万元|元)", text):
                     unit = m.group(1)
             if row.cells and compact(row.texts()[0]) == "项目":
@@ -195,7 +197,7 @@ class TableReader(Reader):
                 try:
                     quantity = parse_decimal(qty_text)
                 except AmountError as exc:
-                    raise self.error(f"fixed-asset quantity: {exc}", row.span) from exc
+                    raise self.error(f"fixed-asset quantity: {exc}", row.cells[1].span) from exc
             parent = None if code == "total" else (parent_part if subset else "total")
             if subset and parent_part is None:
                 raise self.error(f"其中 line {label!r} has no line above it to be part of", row.span)
