@@ -63,12 +63,20 @@ def test_cut_off_file_names_the_last_line_and_the_missing_sections(tmp_path):
 
 def test_cut_off_mid_line_and_mid_character(tmp_path):
     data = _seed().encode()
-    cut = data[: len(data) // 2 + 1]
-    with pytest.raises(UnicodeDecodeError):
-        cut.decode("utf-8")  # it does end inside a UTF-8 sequence
-    err = _error(tmp_path, "mid.txt", cut)
-    assert err.line == cut.count(b"\n") + 1 == 528  # the last, cut line
+    at = len(data) // 2 - 2  # in line 528 (…免除): 除 is the three bytes at, at + 1, at + 2
+    assert data[at:at + 3].decode("utf-8") == "除"
+    whole = data[: at + 3]
+    whole.decode("utf-8")  # ends after a whole character, mid-line: read, then found cut off
+    err = _error(tmp_path, "mid.txt", whole)
+    assert err.line == whole.count(b"\n") + 1 == 528  # the last, cut line
     assert err.detail.startswith("the text ends in section '五、绩效预算信息'") and "cut off" in err.detail
+
+    part = data[: at + 1]  # ends inside the UTF-8 sequence of 除
+    with pytest.raises(UnicodeDecodeError):
+        part.decode("utf-8")
+    err = _error(tmp_path, "mid-char.txt", part)
+    assert err.line == 528
+    assert err.detail.startswith(f"not valid UTF-8 at byte {at} (unexpected end of data)")
 
 
 def test_missing_middle_section_is_a_warning_not_a_quarantine(tmp_path):

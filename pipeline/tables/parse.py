@@ -101,6 +101,15 @@ def parse_reading(reading: Reading, raw: RawDocument) -> ParsedDocument:
                           warnings=tuple(warnings))
 
 
+def _not_read(relpath: str, message: str) -> DocumentError:
+    """The file was not read (over the raw size limit, a link out of raw/): a fact about the build's limit and
+    the file system, not the file's content, so ``transient``: not cached, and a build with a higher limit
+    reads the file."""
+    error = DocumentError(relpath, message)
+    error.transient = True
+    return error
+
+
 def parse_raw_document(raw: RawDocument, max_bytes: int | None = None) -> ParsedDocument:
     """Read, decode and parse one raw file. Raises :class:`DocumentError` for a document it cannot parse.
 
@@ -109,7 +118,7 @@ def parse_raw_document(raw: RawDocument, max_bytes: int | None = None) -> Parsed
     is refused after reading at most ``max_bytes + 1`` bytes.
     """
     if raw.refusal:
-        raise DocumentError(raw.relpath, raw.refusal)
+        raise _not_read(raw.relpath, raw.refusal)
     limit = max_raw_bytes() if max_bytes is None else max_bytes
     try:
         with raw.path.open("rb") as fh:
@@ -117,7 +126,7 @@ def parse_raw_document(raw: RawDocument, max_bytes: int | None = None) -> Parsed
     except OSError as exc:
         raise DocumentError(raw.relpath, f"cannot read the file: {exc}") from exc
     if len(data) > limit:
-        raise DocumentError(raw.relpath, too_large_message(limit))
+        raise _not_read(raw.relpath, too_large_message(limit))
     if not data.strip():
         raise DocumentError(raw.relpath, "the file is empty: expected a disclosure")
     return parse_reading(readers.read(data, raw.relpath), raw)
