@@ -100,6 +100,12 @@ def run_build(raw: Path, out: Path, cache: Path, workers: int | None) -> Run:
         env["YUSUAN_WORKERS"] = str(workers)
     env.pop("DAGSTER_HOME", None)
     cmd = [sys.executable, "-m", "pipeline.cli", "build", "--raw", str(raw), "--out", str(out)]
+    # 0 published; 3 published with some documents quarantined (a generated corpus may include broken ones)
+    return run_command(cmd, env, ok=(0, 3))
+
+
+def run_command(cmd: list[str], env: dict[str, str], ok: tuple[int, ...] = (0,)) -> Run:
+    """Run ``cmd``: wall time, peak RSS of its process tree (sampled every 50 ms), stdout."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO_ROOT, env=env)
     peak = 0
@@ -117,9 +123,8 @@ def run_build(raw: Path, out: Path, cache: Path, workers: int | None) -> Run:
     seconds = time.perf_counter() - start
     done.set()
     sampler.join()
-    # 0 published; 3 published with some documents quarantined (a generated corpus may include broken ones)
-    if proc.returncode not in (0, 3):
-        raise SystemExit(f"build failed ({proc.returncode}):\n{stderr[-5000:]}")
+    if proc.returncode not in ok:
+        raise SystemExit(f"{' '.join(cmd[2:4])} failed ({proc.returncode}):\n{stderr[-5000:]}")
     return Run(seconds=seconds, peak_rss_mib=peak / 1024, stdout=stdout)
 
 

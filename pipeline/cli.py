@@ -1,4 +1,4 @@
-"""Command line: ``yusuan build``, ``yusuan validate`` and ``yusuan synth``.
+"""Command line: ``yusuan build``, ``yusuan validate``, ``yusuan release``, ``yusuan add`` and ``yusuan synth``.
 
 ``yusuan build [--raw DIR] [--out DIR] [--cache DIR] [--workers N] [--wait SECONDS] [--max-raw-bytes N]`` runs
 the Dagster job ``build_package`` in-process (same assets and checks as ``dagster dev``), shows progress on stderr, prints a
@@ -15,8 +15,16 @@ Exit codes of ``yusuan build``:
 * 4 -- another build of the same ``--out`` is running (the build lock is held); nothing was done. Pass
   ``--wait SECONDS`` to queue behind it instead.
 
-``yusuan validate PATH`` validates a package directory or its ``datapackage.json``: exit 0 when valid, 1 with
-the errors otherwise (2 when PATH does not exist).
+``yusuan validate PATH`` validates a package directory or its ``datapackage.json`` (or a release folder,
+recognised by its ``SHA256SUMS``): exit 0 when valid, 1 with the errors otherwise (2 when PATH does not exist).
+
+``yusuan release [--package DIR] [--out DIR] [--raw DIR] [--doi DOI]`` makes the next release of the built
+package (:mod:`pipeline.release.make`): exit 0 (also when nothing changed: nothing is written), 1 when the
+release would be invalid (nothing published), 2 when refused (no package, raw files changed since the build,
+the version exists: releases are never overwritten), 4 when a build or release of the same folders runs.
+
+``yusuan add FILE [--source-url U] [--department NAME] [--year Y] …`` copies a disclosure into raw/ and adds its
+manifest entry (:mod:`pipeline.raw.add`): exit 0, or 2 when refused (unreadable, empty, a duplicate).
 
 ``yusuan synth --count N --seed S --out DIR [--format docx]`` writes N synthetic disclosures and a manifest into DIR
 (:mod:`pipeline.synth`): exit 0, or 2 when DIR is non-empty and not a previous synthetic corpus.
@@ -183,7 +191,13 @@ def cmd_validate(args: argparse.Namespace, out: Console, err: Console) -> int:
     if not descriptor.is_file():
         err.print(f"[red]yusuan validate: {descriptor} does not exist[/red]", highlight=False)
         return EXIT_USAGE
-    report = validate.validate_package(descriptor, frictionless=args.frictionless)
+    if (descriptor.parent / "SHA256SUMS").is_file():
+        from pipeline.release.verify import verify_release
+
+        errors = verify_release(descriptor.parent, frictionless=args.frictionless)
+        report = validate.ValidationReport(ok=not errors, errors=errors)
+    else:
+        report = validate.validate_package(descriptor, frictionless=args.frictionless)
     if report.ok:
         out.print(f"ok: {descriptor} is valid", highlight=False)
         return EXIT_OK
@@ -191,6 +205,67 @@ def cmd_validate(args: argparse.Namespace, out: Console, err: Console) -> int:
     for e in report.errors:
         out.print(f"  {e}", highlight=False, soft_wrap=True)
     return EXIT_FAILED
+
+
+# -- release and add ----------------------------------------------------------------------------------------
+
+
+def cmd_release(args: argparse.Namespace, out: Console, err: Console) -> int:
+    from pipeline.release.errors import ReleaseError
+    from pipeline.release.make import make_release
+
+    package = Path(args.package) if args.package else default_out_dir()
+    raw = Path(args.raw) if args.raw else default_raw_dir()
+    try:
+        done = make_release(package, Path(args.out), raw, doi=args.doi, wait=args.wait, frictionless=args.frictionless)
+    except LockBusy as exc:
+        err.print(f"[red]yusuan release: {exc}[/red]", highlight=False)
+        return EXIT_BUSY
+    except ReleaseError as exc:
+        err.print(f"[red]yusuan release: {exc}[/red]", highlight=False)
+        return exc.exit_code
+    for line in done.done:
+        err.print(line, highlight=False, markup=False)
+    if done.version is None:
+        out.print(f"No change since release {done.previous}: nothing released.", highlight=False)
+        return EXIT_OK
+    data = done.diff
+    how = f"{data['bump']} release after {done.previous}" if done.previous else "first release"
+    out.print(f"Released {done.version} ({how}): {done.folder}", highlight=False, soft_wrap=True)
+    out.print(f"Archive: {done.archive}", highlight=False, soft_wrap=True)
+    for level, why in (data.get("reasons") or {}).items():
+        for reason in why:
+            out.print(f"  {level}: {reason}", highlight=False, markup=False)
+    docs = data["documents"]
+    out.print(f"Documents: {len(docs['added'])} added, {len(docs['removed'])} removed, {len(docs['changed'])} changed",
+              highlight=False)
+    return EXIT_OK
+
+
+def cmd_add(args: argparse.Namespace, out: Console, err: Console) -> int:
+    from datetime import date
+
+    from pipeline.document import readers
+    from pipeline.raw.add import AddError, add_file
+
+    def reader(data: bytes, name: str) -> str:
+        readers.read(data, name)  # raises DocumentError, naming the place, for a file the build cannot read
+        return readers.reader_for(data).FORMAT
+
+    try:
+        retrieved = date.fromisoformat(args.retrieved) if args.retrieved else date.today()
+        if args.source_url and not args.source_url.startswith(("http://", "https://")):
+            raise AddError(f"--source-url {args.source_url!r} is not an http(s) address")
+        added = add_file(Path(args.file), Path(args.raw) if args.raw else default_raw_dir(), retrieved=retrieved,
+                         source_url=args.source_url, department_zh=args.department, fiscal_year=args.year,
+                         province_zh=args.province, kind=args.kind, format=args.format, origin=args.origin,
+                         terms=args.terms, note=args.note, reader=reader)
+    except (AddError, ValueError) as exc:
+        err.print(f"[red]yusuan add: {exc}[/red]", highlight=False)
+        return EXIT_USAGE
+    out.print(f"Added {added.path} (sha256 {added.entry.sha256}) to the manifest; run `yusuan build` to publish it.",
+              highlight=False, soft_wrap=True)
+    return EXIT_OK
 
 
 # -- synth --------------------------------------------------------------------------------------------------
@@ -235,6 +310,29 @@ def make_parser() -> argparse.ArgumentParser:
     v.add_argument("--frictionless", action="store_true",
                    help="also run frictionless validate (the reference; slow on large packages)")
     v.set_defaults(func=cmd_validate)
+    r = sub.add_parser("release", help="make the next versioned release of the built package")
+    r.add_argument("--package", metavar="DIR", help="the built package (default: $YUSUAN_OUT_DIR or datapackage/)")
+    r.add_argument("--out", metavar="DIR", default="releases", help="folder of releases (default: releases/)")
+    r.add_argument("--raw", metavar="DIR", help="raw files the package was built from (default: $YUSUAN_RAW_DIR or raw/)")
+    r.add_argument("--doi", metavar="DOI", help="the release's DOI, if one was reserved (becomes its id)")
+    r.add_argument("--wait", metavar="SECONDS", type=float, default=0.0,
+                   help=f"wait up to SECONDS for a running build or release (default: refuse, exit {EXIT_BUSY})")
+    r.add_argument("--frictionless", action="store_true", help="also run frictionless validate on the release")
+    r.set_defaults(func=cmd_release)
+    a = sub.add_parser("add", help="copy a disclosure into raw/ and add it to the manifest")
+    a.add_argument("file", metavar="FILE", help="the disclosure file")
+    a.add_argument("--raw", metavar="DIR", help="raw folder (default: $YUSUAN_RAW_DIR or raw/)")
+    a.add_argument("--source-url", metavar="URL", help="where it was published (default: unknown, null)")
+    a.add_argument("--department", metavar="NAME", help="the department as the document names it")
+    a.add_argument("--year", metavar="YEAR", type=int, help="the budget year")
+    a.add_argument("--province", metavar="NAME", help="the province, e.g. 河北省")
+    a.add_argument("--kind", default="budget", help="kind of document (default: budget)")
+    a.add_argument("--format", help="how the file was made (default: the name of the reader that reads it)")
+    a.add_argument("--retrieved", metavar="YYYY-MM-DD", help="when it was downloaded (default: today)")
+    a.add_argument("--origin", help="how the file reached the project")
+    a.add_argument("--terms", help="the publisher's terms of use")
+    a.add_argument("--note", help="anything else worth knowing, e.g. why no --source-url")
+    a.set_defaults(func=cmd_add)
     s = sub.add_parser("synth", help="write synthetic disclosures with known answers (for tests and benchmarks)")
     s.add_argument("--count", type=_count, required=True, metavar="N", help="number of documents")
     s.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default 0); same seed, same bytes")

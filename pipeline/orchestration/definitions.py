@@ -14,6 +14,7 @@ from pathlib import Path
 import dagster as dg
 
 from pipeline.orchestration.assets import ALL_ASSETS, ALL_CHECKS, YusuanPaths
+from pipeline.orchestration.release_job import release_package
 from pipeline.orchestration.scaleout import warm_parse_cache
 from pipeline.raw.discover import raw_fingerprint
 
@@ -73,13 +74,14 @@ def build_defs(
     """The project's definitions; the arguments override the defaults (used by the CLI, tests and deploy/).
 
     ``executor`` runs the jobs that do not fix their own: ``warm_parse_cache`` (``deploy/`` passes the Celery
-    executor). ``build_package`` always runs in-process: its steps form a chain, and its parallelism is the
+    executor). ``release_package`` runs on demand only (no schedule or sensor targets it). ``build_package``
+    always runs in-process: its steps form a chain, and its parallelism is the
     process pool inside ``parsed_documents``.
     """
     return dg.Definitions(
         assets=ALL_ASSETS,
         asset_checks=ALL_CHECKS,
-        jobs=[build_package, warm_parse_cache],
+        jobs=[build_package, warm_parse_cache, release_package],
         schedules=[build_package_daily],
         sensors=[raw_files_sensor],
         resources={

@@ -264,3 +264,33 @@ def publish(staging_dir: Path, out_dir: Path, *, validate: bool = True) -> None:
         log.warning("published %s but could not remove the previous package at %s: %s", out_dir, old, exc)
     log.info("published %s", out_dir)
     _reached("published")
+
+
+def publish_new(staging_dir: Path, target: Path) -> None:
+    """Rename ``staging_dir`` (from :func:`make_staging_dir`, next to ``target``) to ``target``, which must not
+    exist: nothing is ever replaced. One ``renameat2(RENAME_NOREPLACE)`` on Linux (the kernel refuses an
+    existing target); elsewhere a check and a ``rename`` (hold the output's lock). A release is published
+    this way: releases are immutable."""
+    staging_dir, target = Path(staging_dir).absolute(), Path(target).absolute()
+    if staging_dir.parent != target.parent or not _is_staging_dir(staging_dir):
+        raise PublishError(f"{staging_dir}: not a staging directory beside {target}")
+    exists = PublishError(f"{target}: exists; refusing to replace it")
+    try:
+        fn = ctypes.CDLL(None, use_errno=True).renameat2
+    except (AttributeError, OSError):
+        fn = None
+    if fn is not None:
+        fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+        at_fdcwd, rename_noreplace = -100, 1
+        if fn(at_fdcwd, os.fsencode(staging_dir), at_fdcwd, os.fsencode(target), rename_noreplace) == 0:
+            _release(staging_dir)
+            return
+        err = ctypes.get_errno()
+        if err == errno.EEXIST:
+            raise exists
+        if err not in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
+            raise OSError(err, os.strerror(err), str(staging_dir), None, str(target))
+    if target.exists() or target.is_symlink():
+        raise exists
+    os.rename(staging_dir, target)
+    _release(staging_dir)

@@ -3,7 +3,7 @@ preparation and licence, generated from the metadata model."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from pipeline.build import parts
@@ -25,13 +25,37 @@ def _source_line(source: Mapping[str, Any]) -> str:
     return "".join(parts)
 
 
+PARTS_LAYOUT = (
+    "Each table is published twice with the same rows: as CSV (UTF-8, comma-separated, header row, empty "
+    "cell = missing value, booleans `true`/`false`, dates ISO 8601, numbers as exact decimal literals) and as "
+    "Parquet (exact `decimal128` numbers, `date32` dates). Both are split into parts: "
+    "`data/csv/<table>/part-00000.csv`, … and `data/parquet/<table>/part-00000.parquet`, …; part *i* of every "
+    "table holds the rows of the same run of documents (in `document_id` order, a few dozen documents per "
+    "part), "
+    "and every CSV part has the header row. Read a table's Parquet folder whole with pyarrow, pandas or DuckDB "
+    "(`data/parquet/<table>/*.parquet`). `datapackage.json` describes each table as one multi-part resource "
+    "with its Table Schema; its `parts` list gives each file's size, SHA-256, row count and `documentIds` "
+    "range. frictionless reads the multi-part CSV resources whole, but of a multi-part Parquet resource only "
+    "the first file."
+)
+
+
+def _part_files(table: str) -> str:
+    return f"`{parts.DATA_DIR}/csv/{table}/part-*.csv`, `{parts.DATA_DIR}/parquet/{table}/part-*.parquet`"
+
+
 def build_readme(
     tables: Mapping[str, TableMeta],
     package_meta: Mapping[str, Any],
     *,
     sources: Sequence[Mapping[str, Any]],
     counts: Mapping[str, int],
+    layout: str = PARTS_LAYOUT,
+    table_files: Callable[[str], str] = _part_files,
+    preface: Sequence[str] = (),
 ) -> str:
+    """The README. A release passes its own ``layout`` paragraph, ``table_files`` (a table's files, as
+    Markdown) and ``preface`` (lines after the version line: how to cite, verify and load)."""
     lines: list[str] = [f"# {package_meta['title']}", "", package_meta["description"], ""]
     if package_meta.get("version"):
         lines += [f"`{package_meta['name']}` version {package_meta['version']}.", ""]
@@ -40,20 +64,11 @@ def build_readme(
                   "(`yusuan release` makes versioned releases).", ""]
     if package_meta.get("homepage"):
         lines += [f"Homepage: {package_meta['homepage']}", ""]
+    lines += list(preface)
 
     lines += ["## Data", ""]
     lines += [
-        "Each table is published twice with the same rows: as CSV (UTF-8, comma-separated, header row, empty "
-        "cell = missing value, booleans `true`/`false`, dates ISO 8601, numbers as exact decimal literals) and as "
-        "Parquet (exact `decimal128` numbers, `date32` dates). Both are split into parts: "
-        "`data/csv/<table>/part-00000.csv`, … and `data/parquet/<table>/part-00000.parquet`, …; part *i* of every "
-        "table holds the rows of the same run of documents (in `document_id` order, a few dozen documents per "
-        "part), "
-        "and every CSV part has the header row. Read a table's Parquet folder whole with pyarrow, pandas or DuckDB "
-        "(`data/parquet/<table>/*.parquet`). `datapackage.json` describes each table as one multi-part resource "
-        "with its Table Schema; its `parts` list gives each file's size, SHA-256, row count and `documentIds` "
-        "range. frictionless reads the multi-part CSV resources whole, but of a multi-part Parquet resource only "
-        "the first file.",
+        layout,
         "",
         "| Table | Rows | Title |",
         "| --- | --- | --- |",
@@ -64,7 +79,7 @@ def build_readme(
 
     for meta in tables.values():
         lines += [f"### {meta.name}", "", f"**{meta.title}**", "", meta.description, ""]
-        lines.append(f"Files: `{parts.DATA_DIR}/csv/{meta.name}/part-*.csv`, `{parts.DATA_DIR}/parquet/{meta.name}/part-*.parquet`.")
+        lines.append(f"Files: {table_files(meta.name)}.")
         lines.append("")
         lines.append("Primary key: " + (", ".join(f"`{k}`" for k in meta.primary_key) or "none") + ".")
         fks = meta.foreign_keys
