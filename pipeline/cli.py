@@ -249,8 +249,8 @@ def cmd_add(args: argparse.Namespace, out: Console, err: Console) -> int:
     from pipeline.raw.add import AddError, add_file
 
     def reader(data: bytes, name: str) -> str:
-        readers.read(data, name)  # raises DocumentError, naming the place, for a file the build cannot read
-        return readers.reader_for(data).FORMAT
+        # raises DocumentError, naming the place, for a file the build cannot read
+        return readers.read(data, name).source_format
 
     try:
         retrieved = date.fromisoformat(args.retrieved) if args.retrieved else date.today()
