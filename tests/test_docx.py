@@ -395,3 +395,9 @@ def test_a_figure_that_cannot_be_read_is_an_error_at_its_word_cell():
     with pytest.raises(DocumentError, match=r"^x\.docx:T\d+:R\d+:C4: expected a procurement catalogue code") as info:
         parse_docx(broken, "x.docx")
     assert info.value.line is None and re.fullmatch(r"T\d+:R\d+:C4", info.value.where)
+
+
+def test_a_malformed_grid_span_is_refused_at_its_table():
+    body = p("标题") + tbl(tc("a") + tc("b"), grid=2) + tbl(tc("x", span=2), grid=2).replace('w:val="2"', 'w:val="two"')
+    with pytest.raises(DocumentError, match=r"f\.docx: T2: w:gridSpan 'two' is not a number of columns"):
+        read_body(body)
