@@ -3,7 +3,7 @@
 The package is opened by :mod:`pipeline.document.readers.docx_package` (in memory, bounded); the XML is
 parsed by lxml there (no DTD, no entities) and read here as python-docx models WordprocessingML (``w:tc``
 with its ``gridSpan`` and ``vMerge``, ``w:tr`` with ``gridBefore``), on plain lxml elements: python-docx's
-own element classes made reading 2.5 times slower. (python-docx writes the generator's .docx files.) Unlike Tika's text, the XML says where every paragraph, row and cell
+own element classes made reading about 1.4 times slower. (python-docx writes the generator's .docx files.) Unlike Tika's text, the XML says where every paragraph, row and cell
 begins and ends, so there is nothing to guess: rows are rows, an empty paragraph in a cell is an empty
 paragraph, a merged cell is one cell with its ``col_span``/``row_span`` (a cell continuing a vertical merge
 is an empty cell marked ``merged_above``, as Tika prints it), and a row that ends early (``gridAfter``) is
@@ -267,7 +267,7 @@ def _row_grid(tr) -> list[tuple[int, int, str | None, etree._Element]]:
         span, merge = 1, None
         if tcpr is not None:
             # As python-docx's CT_Tc.grid_span and CT_Tc.vMerge read them (w:vMerge without w:val continues a
-            # merge), on plain lxml elements: python-docx's element classes made reading 2.5 times slower.
+            # merge), on plain lxml elements: python-docx's element classes made reading ~1.4x slower.
             if tcpr.find(W + "cellDel") is not None:
                 continue
             grid_span = tcpr.find(W + "gridSpan")
