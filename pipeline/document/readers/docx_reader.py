@@ -3,8 +3,10 @@
 The package is opened by :mod:`pipeline.document.readers.docx_package` (in memory, bounded); the XML is
 parsed by lxml there (no DTD, no entities) and read here as python-docx models WordprocessingML (``w:tc``
 with its ``gridSpan`` and ``vMerge``, ``w:tr`` with ``gridBefore``), on plain lxml elements: python-docx's
-own element classes made reading about 1.4 times slower. (python-docx writes the generator's .docx files.) Unlike Tika's text, the XML says where every paragraph, row and cell
-begins and ends, so there is nothing to guess: rows are rows, an empty paragraph in a cell is an empty
+own element classes made reading about 1.4 times slower. (python-docx writes the generator's .docx files.)
+
+Unlike Tika's text, the XML says where every paragraph, row and cell begins and ends, so there is nothing
+to guess: rows are rows, an empty paragraph in a cell is an empty
 paragraph, a merged cell is one cell with its ``col_span``/``row_span`` (a cell continuing a vertical merge
 is an empty cell marked ``merged_above``, as Tika prints it), and a row that ends early (``gridAfter``) is
 known to (``Row.cells_exact``).
