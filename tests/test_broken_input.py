@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -102,7 +103,7 @@ def test_missing_cells_in_a_procurement_row_are_a_recorded_warning(seed_parsed):
 
 def test_stray_mark_in_a_printed_amount_is_read_and_recorded(seed_parsed):
     (total,) = [r for r in seed_parsed.tables["three_public_expenses"] if r["expense_code"] == "vehicles"]
-    assert total["amount_text"] == "4.37。万元" and total["amount_yuan"] == 43700
+    assert total["amount_text"] == "4.37。万元" and total["amount_yuan"] == Decimal("43700.00")
     assert any(":65: amount printed as '4.37。万元'" in w for w in seed_parsed.warnings)
 
 
@@ -110,8 +111,12 @@ def test_stray_mark_in_a_printed_amount_is_read_and_recorded(seed_parsed):
     ("old", "new", "expected", "line"),
     [
         ("2019年预算收入6041.24万元", "2019年预算收入6041.2.4万元", "not a number", 57),
-        ("\t1097.10\n", "\t1097.1O\n", "not a number", 1671),  # letter O for zero
-        ("\t0.35\n", "\t0.35555\n", "not a whole number of yuan", 1557),
+        ("	1097.10
+", "	1097.1O
+", "not a number", 1671),  # letter O for zero
+        ("	0.35
+", "	0.3555555
+", "not a whole number of fen", 1557),
     ],
 )
 def test_a_number_that_does_not_parse_is_quarantined_with_its_line(tmp_path, old, new, expected, line):

@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -73,7 +74,7 @@ def test_descriptor_is_v2_with_created_from_the_inputs():
 
 def test_parquet_types_are_real():
     schema = pq.read_schema(PACKAGE / "data" / "parquet" / "procurement_items" / "part-00000.parquet")
-    assert str(schema.field("amount_yuan").type) == "int64"
+    assert str(schema.field("amount_yuan").type) == "decimal128(18, 2)"
     assert str(schema.field("quantity").type).startswith("decimal128")
     assert str(pq.read_schema(PACKAGE / "data" / "parquet" / "fixed_assets" / "part-00000.parquet").field("as_of_date").type) == "date32[day]"
     assert str(pq.read_schema(PACKAGE / "data" / "parquet" / "documents" / "part-00000.parquet").field("department_code").type) == "string"
@@ -95,7 +96,8 @@ def test_readme_python_example_runs(monkeypatch):
     namespace: dict = {}
     exec(compile(example, "README.md", "exec"), namespace)  # noqa: S102 - our own README
     assert len(namespace["rows"]) == 16  # 15 figures of sections 二, 三 and 六 + the prose fixed-asset total
-    assert namespace["lines"]["amount_yuan"].dtype.name in ("int64", "Int64")
+    amounts = namespace["lines"]["amount_yuan"]
+    assert amounts.dtype.name == "object" and all(isinstance(v, Decimal) for v in amounts)
     failing = namespace["failing"]
     assert set(failing.status) == {"warn"}  # the seed's identities all hold; its anomalies are warnings
     assert ("amount_written_oddly", "L65") in set(zip(failing.check_id, failing.source_ref))

@@ -75,6 +75,8 @@ def sample_value(field: schemas.FieldMeta, i: int):
         value = 15034 * (i + 1) if "yuan" in field.name else i + 1
         value = max(value, cons.get("minimum", value))
         return min(value, cons.get("maximum", value))
+    if field.type == "number" and field.decimal_places is not None:  # an amount: yuan with fen
+        return Decimal("15034.50") * (i + 1)
     if field.type == "number":
         return Decimal("16.9")
     if field.type == "date":
@@ -166,11 +168,29 @@ def test_metadata_model_matches_schemas():
 def test_arrow_type_mapping():
     fixed = load_tables()["fixed_assets"].arrow_schema()
     assert fixed.field("document_id").type == pa.string()
-    assert fixed.field("value_yuan").type == pa.int64()
+    assert fixed.field("value_yuan").type == pa.decimal128(18, 2)
     assert fixed.field("quantity").type == pa.decimal128(24, 6)
     assert fixed.field("as_of_date").type == pa.date32()
     assert fixed.field("is_subset").type == pa.bool_()
     assert not fixed.field("document_id").nullable and fixed.field("quantity").nullable
+
+
+@pytest.mark.parametrize("bad", [{"type": "string", "decimalPlaces": 2}, {"type": "number", "decimalPlaces": "2"},
+                                 {"type": "number", "decimalPlaces": 9}])
+def test_decimal_places_only_on_number_fields_as_a_small_integer(tmp_path, bad):
+    shutil.copytree(SCHEMAS_DIR, tmp_path / "s")
+    path = tmp_path / "s" / "glossary.schema.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["fields"][-1].update(bad)
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(MetadataError, match="decimalPlaces"):
+        load_tables(tmp_path / "s")
+
+
+def test_every_amount_column_is_yuan_with_two_decimals():
+    amounts = [(t.name, f.name, f.type, f.decimal_places) for t in load_tables().values() for f in t.fields
+               if f.name.endswith("_yuan")]
+    assert amounts and all(kind == "number" and places == 2 for _, _, kind, places in amounts), amounts
 
 
 def test_load_tables_requires_exactly_the_expected_schemas(tmp_path):
@@ -247,7 +267,7 @@ def test_csv_format(written):
 
     fixed = list(csv.DictReader(io.StringIO((written.parent / "data" / "csv" / "fixed_assets" / "part-00000.csv").read_text("utf-8"))))
     assert fixed[1]["quantity"] == "16.9" and fixed[1]["is_subset"] == "true"
-    assert fixed[1]["as_of_date"] == "2026-11-27" and fixed[1]["value_yuan"] == "15034"
+    assert fixed[1]["as_of_date"] == "2026-11-27" and fixed[1]["value_yuan"] == "15034.50"
 
 
 def _written_cell(seed_parsed, field: str, value) -> str:
@@ -261,6 +281,8 @@ def _written_cell(seed_parsed, field: str, value) -> str:
 
 
 def test_csv_cells_are_exact(seed_parsed):
+    from pipeline.build import columnar
+
     cell = lambda field, value: _written_cell(seed_parsed, field, value)  # noqa: E731
     assert cell("quantity", Decimal("16.9")) == "16.9"
     assert cell("quantity", Decimal("15034")) == "15034"
@@ -268,7 +290,13 @@ def test_csv_cells_are_exact(seed_parsed):
     assert cell("quantity", Decimal("1E-7")) == "0.0000001"
     assert cell("quantity", Decimal("0.10")) == "0.10"
     assert cell("quantity", Decimal("-0.0")) == "0.0"
-    assert cell("value_yuan", 123456789012345678) == "123456789012345678"
+    # amounts: always two decimals, whatever the Decimal's own exponent; never rounded
+    assert cell("value_yuan", Decimal("9999999999999999.99")) == "9999999999999999.99"
+    assert cell("value_yuan", Decimal("5")) == "5.00" and cell("value_yuan", Decimal("1.5E+3")) == "1500.00"
+    assert cell("value_yuan", Decimal("-0")) == "0.00" and cell("value_yuan", Decimal("0.100")) == "0.10"
+    for inexact in (Decimal("0.005"), Decimal("1.999"), Decimal("1E-7")):
+        with pytest.raises(columnar.RowError, match="not exact with 2 decimal places"):
+            cell("value_yuan", inexact)
     assert (cell("is_subset", True), cell("is_subset", False), cell("quantity", None)) == ("true", "false", "")
     assert cell("as_of_date", dt.date(2019, 1, 2)) == "2019-01-02"
 
@@ -303,10 +331,18 @@ def test_parquet_types_and_rows_equal_csv(written):
     assert docs.schema.field("fiscal_year").type == pa.int64()
     assert docs.schema.field("retrieved_date").type == pa.date32()
     assert docs.column("retrieved_date").to_pylist() == [None, dt.date(2026, 11, 27)]
-    # Nullable integer columns read back into pandas as Int64, not float64 (see TableMeta.parquet_schema).
+    # Amounts read back into pandas as exact Decimal objects (decimal128(18, 2)), never float64.
     df = pq.read_table(root / "data" / "parquet" / "budget_lines" / "part-00000.parquet").to_pandas()
-    assert str(df["change_yuan"].dtype) == "Int64"
-    assert df["change_yuan"].tolist()[1] == 15034
+    assert df["change_yuan"].tolist() == [None, Decimal("15034.50")]
+    assert df["change_yuan"].tolist()[1].as_tuple().exponent == -2
+
+
+def test_nullable_integer_columns_read_back_as_pandas_int64(tmp_path):
+    """See TableMeta.parquet_schema: without the hint a nullable int64 column becomes float64 in pandas."""
+    meta = schemas.TableMeta("t", "t", "t", {"fields": [{"name": "n", "type": "integer"}]})
+    pq.write_table(pa.table({"n": pa.array([None, 15034], pa.int64())}, schema=meta.parquet_schema()), tmp_path / "t.parquet")
+    df = pq.read_table(tmp_path / "t.parquet").to_pandas()
+    assert str(df["n"].dtype) == "Int64" and df["n"].tolist()[1] == 15034
 
 
 def test_descriptor_passes_v2_profile(written):
@@ -450,7 +486,7 @@ def test_empty_string_is_written_as_missing(tmp_path):
 
 
 def _negative_amount(tables):
-    tables["budget_lines"][0]["amount_yuan"] = -5
+    tables["budget_lines"][0]["amount_yuan"] = Decimal("-5.00")
 
 
 def _duplicate_primary_key(tables):
@@ -533,6 +569,16 @@ def test_arrow_checks_and_frictionless_agree_on_broken_cells(tmp_path, case):
     assert any(e.startswith(f"resource '{table}': frictionless {theirs}") for e in report.errors), report.errors
     # The Parquet copy still holds the original value: the Arrow checks say so.
     assert any(e.startswith(f"resource '{table}_parquet': ") for e in report.errors) or ours == "type-error"
+
+
+@pytest.mark.parametrize("text", ["15034.5", "15034", "15034.500", "1.5034E+4"])
+def test_an_amount_cell_without_exactly_two_decimals_is_a_type_error(tmp_path, text):
+    """frictionless accepts any number; the package promises amounts written with exactly two decimals."""
+    path = write(sample_tables(), tmp_path / "p")
+    _tamper_csv(path, "budget_lines", 0, "amount_yuan", text)
+    report = validate_package(path)
+    assert any(e.startswith("resource 'budget_lines': type-error: ") and "is not a number with 2 decimals" in e
+               for e in report.errors), report.errors
 
 
 def test_arrow_checks_find_a_broken_csv_structure(tmp_path):

@@ -156,9 +156,13 @@ def test_glossary(seed_parsed):
     assert rows[6]["term_zh"] == "“三公”经费" and rows[6]["source_ref"] == "L1702"
 
 
-@pytest.mark.parametrize("table", ["budget_lines", "three_public_expenses", "procurement_items", "fixed_assets"])
-def test_amounts_are_python_ints_never_floats(seed_parsed, table):
+@pytest.mark.parametrize("table", ["budget_lines", "three_public_expenses", "procurement_items", "fixed_assets",
+                                   "performance_activities", "checks"])
+def test_amounts_are_decimals_of_two_places_never_floats(seed_parsed, table):
+    seen = 0
     for row in seed_parsed.tables[table]:
         for key, value in row.items():
             if key.endswith("_yuan") and value is not None:
-                assert type(value) is int, (table, key, value)
+                assert type(value) is Decimal and value.as_tuple().exponent == -2, (table, key, value)
+                seen += 1
+    assert seen

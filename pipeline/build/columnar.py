@@ -2,8 +2,10 @@
 
 The core schema is the Parquet schema of the metadata model except that ``number`` fields are strings holding
 the exact literal printed in the disclosure (``"16.9"``, ``"16.90"``): the CSV keeps that literal, while
-``decimal128`` keeps only the value (``16.900000``). Parquet is made from the core form by one exact cast
-(:func:`to_parquet_table`), which refuses a literal that does not fit ``decimal128(24, 6)``.
+``decimal128`` keeps only the value (``16.900000``). A field with ``decimalPlaces`` (the amounts) is written
+with exactly that many decimals instead (``60412400.00``), and a value that would need rounding is refused.
+Parquet is made from the core form by one exact cast (:func:`to_parquet_table`), which refuses a literal that
+does not fit the field's ``decimal128``.
 
 Per-document rows (the dicts ``parse.parse_raw_document`` returns) are turned into a core table once, right
 after parsing (:func:`rows_to_table`); from then on the pipeline moves Arrow data, never millions of dicts.
@@ -67,6 +69,19 @@ def format_decimal(value: decimal.Decimal) -> str:
     return format(value, "f")
 
 
+def fixed_places(meta: TableMeta, index: int, name: str, value: decimal.Decimal, places: int) -> str:
+    """The literal of ``value`` with exactly ``places`` decimals (``60412400.00``), refusing any rounding."""
+    quantum = decimal.Decimal(1).scaleb(-places)
+    try:
+        fixed = value.quantize(quantum)
+    except decimal.InvalidOperation:
+        fixed = None
+    if fixed is None or fixed != value:
+        raise RowError(f"table {meta.name!r}, row {index}: field {name!r} is {value}, which is not exact with "
+                       f"{places} decimal places")
+    return format_decimal(fixed)
+
+
 def prepare_rows(meta: TableMeta, rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """Check ``rows`` against the schema; return copies stable-sorted by ``document_id``, keys in schema order.
 
@@ -122,12 +137,12 @@ def rows_to_table(meta: TableMeta, rows: Sequence[Mapping[str, Any]]) -> pa.Tabl
     Raises :class:`RowError` for a row that does not fit the schema.
     """
     prepared = prepare_rows(meta, rows)
-    numbers = [f.name for f in meta.fields if f.type == "number"]
-    for row in prepared:
-        for name in numbers:
+    numbers = [(f.name, f.decimal_places) for f in meta.fields if f.type == "number"]
+    for index, row in enumerate(prepared):
+        for name, places in numbers:
             value = row[name]
             if isinstance(value, decimal.Decimal):
-                row[name] = format_decimal(value)
+                row[name] = format_decimal(value) if places is None else fixed_places(meta, index, name, value, places)
     try:
         return pa.Table.from_pylist(prepared, schema=core_schema(meta))
     except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError) as exc:  # e.g. an int beyond int64

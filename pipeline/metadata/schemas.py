@@ -38,6 +38,11 @@ TABLESCHEMA_PROFILE = "https://datapackage.org/profiles/2.0/tableschema.json"
 # Exact decimal for `number` fields: amounts and quantities never pass through binary floats.
 DECIMAL_PRECISION = 24
 DECIMAL_SCALE = 6
+# A `number` field with the property "decimalPlaces": n (the amounts: n = 2, yuan with fen) is written with
+# exactly n decimals in the CSV and as decimal128(AMOUNT_PRECISION, n) in Parquet: 18 digits fit a 64-bit
+# integer of fen, the natural type of DuckDB's DECIMAL(18, 2), and hold any budget (< 10^16 yuan).
+DECIMAL_PLACES_KEY = "decimalPlaces"
+AMOUNT_PRECISION = 18
 
 _ARROW_TYPES: dict[str, pa.DataType] = {
     "string": pa.string(),
@@ -64,6 +69,17 @@ class FieldMeta:
     description: str
     required: bool
     descriptor: dict[str, Any] = field(repr=False)
+
+    @property
+    def decimal_places(self) -> int | None:
+        """The fixed number of decimals of a ``number`` field (``decimalPlaces``), or None (as printed)."""
+        return self.descriptor.get(DECIMAL_PLACES_KEY)
+
+    @property
+    def arrow_type(self) -> pa.DataType:
+        if self.decimal_places is not None:
+            return pa.decimal128(AMOUNT_PRECISION, self.decimal_places)
+        return _ARROW_TYPES[self.type]
 
 
 @dataclass(frozen=True)
@@ -132,7 +148,7 @@ class TableMeta:
         """The Arrow schema of the table's Parquet file (without metadata); required fields are non-nullable."""
         return pa.schema(
             [
-                pa.field(f.name, _ARROW_TYPES[f.type], nullable=not f.required)
+                pa.field(f.name, f.arrow_type, nullable=not f.required)
                 for f in self.fields
             ]
         )
@@ -181,6 +197,11 @@ def _table_from_file(path: Path, expected_name: str) -> TableMeta:
             raise MetadataError(
                 f"{path}: field {f['name']!r} has type {ftype!r}; supported: {sorted(_ARROW_TYPES)}"
             )
+        places = f.get(DECIMAL_PLACES_KEY)
+        if places is not None and (ftype != "number" or not isinstance(places, int) or isinstance(places, bool)
+                                   or not 0 <= places <= 6):
+            raise MetadataError(f"{path}: field {f['name']!r}: {DECIMAL_PLACES_KEY} is for number fields, "
+                                f"an integer 0..6; got {places!r} on a {ftype} field")
     pk = data.get("primaryKey", [])
     for name in [pk] if isinstance(pk, str) else pk:
         if name not in names:

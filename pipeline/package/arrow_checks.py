@@ -45,6 +45,11 @@ _SYNTAX = {
 _TRUE = ["true", "True", "TRUE", "1"]
 
 
+def _fixed(places: int) -> str:
+    """Full-cell syntax of a number field with ``decimalPlaces`` (the amounts): exactly that many decimals."""
+    return rf"^-?[0-9]+\.[0-9]{{{places}}}$" if places else r"^-?[0-9]+$"
+
+
 class _Errors(list):
     def __init__(self, resource: str, where: str = ""):
         super().__init__()
@@ -106,8 +111,11 @@ def check_fields(meta: TableMeta, text: pa.Table, errors: _Errors) -> pa.Table |
         name = f.name
 
         if f.type in _SYNTAX:
-            wrong = pc.invert(pc.match_substring_regex(cells, _SYNTAX[f.type]))
-            errors.rows("type-error", wrong, lambda i, c=cells, n=name, t=f.type: f"field {n!r}: {c[i].as_py()!r} is not a {t}")
+            syntax, what = _SYNTAX[f.type], f.type
+            if f.decimal_places is not None:  # the writer's fixed form: 60412400.00
+                syntax, what = _fixed(f.decimal_places), f"number with {f.decimal_places} decimals"
+            wrong = pc.invert(pc.match_substring_regex(cells, syntax))
+            errors.rows("type-error", wrong, lambda i, c=cells, n=name, t=what: f"field {n!r}: {c[i].as_py()!r} is not a {t}")
             if pc.any(pc.fill_null(wrong, False)).as_py():
                 typed_ok = False
                 columns.append(None)

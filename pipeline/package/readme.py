@@ -119,7 +119,7 @@ def build_readme(
         "",
         "Built by the `yusuan` pipeline: raw disclosure files (`raw/`, listed with their SHA-256 in "
         "`raw/manifest.json`) → parsed per document with the provincial template → rows of the tables above "
-        "(amounts converted from 万元 to exact integer yuan, every row naming its source lines) → written as CSV "
+        "(amounts converted to exact yuan with two decimals, every row naming its source) → written as CSV "
         "and Parquet → validated (Data Package v2 profile, Table Schema types, constraints, primary and foreign "
         "keys, file sizes and hashes, CSV/Parquet equality) → published atomically.",
         "",

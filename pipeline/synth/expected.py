@@ -2,7 +2,7 @@
 
 :func:`expected_tables` maps a :class:`~pipeline.synth.records.Disclosure` to ``{table: [row, ...]}`` with the
 fields of ``schemas/`` except ``document_id``, ``source_ref`` and ``change_source_ref`` (where in the text a
-value was printed is checked separately, against the rendered lines). Amounts are integer yuan.
+value was printed is checked separately, against the rendered lines). Amounts are exact yuan with two places (fen).
 """
 
 from __future__ import annotations
@@ -13,14 +13,20 @@ from decimal import Decimal
 from pipeline.document.normalise import normalise
 from pipeline.synth import vocab
 from pipeline.synth.records import YUAN, Disclosure
+from pipeline.tables.amounts import fen
 from pipeline.synth.render import amount_text, change_text
 
 UNREFERENCED = ("document_id", "source_ref", "change_source_ref")
 
 
+def _yuan(units: int) -> Decimal:
+    """An amount of the generator (hundredths of 万元) in yuan, as the package publishes it."""
+    return fen(units * YUAN)
+
+
 def _line(code, parent, label, amount, text, change=None, change_txt=None, reason=None) -> dict:
-    return {"line_code": code, "parent_line_code": parent, "label_zh": label, "amount_yuan": amount * YUAN,
-            "amount_text": text, "change_yuan": None if change is None else change * YUAN,
+    return {"line_code": code, "parent_line_code": parent, "label_zh": label, "amount_yuan": _yuan(amount),
+            "amount_text": text, "change_yuan": None if change is None else _yuan(change),
             "change_text": change_txt, "change_reason_zh": reason}
 
 
@@ -67,8 +73,8 @@ def three_public_expenses(d: Disclosure) -> list[dict]:
     a = lambda v: amount_text(v, t) + "万元"  # noqa: E731
 
     def row(code, parent, label, amount, text, change, ctext, reason=None):
-        return {"expense_code": code, "parent_expense_code": parent, "label_zh": label, "amount_yuan": amount * YUAN,
-                "amount_text": text, "change_yuan": change * YUAN, "change_text": ctext, "change_reason_zh": reason}
+        return {"expense_code": code, "parent_expense_code": parent, "label_zh": label, "amount_yuan": _yuan(amount),
+                "amount_text": text, "change_yuan": _yuan(change), "change_text": ctext, "change_reason_zh": reason}
 
     return [
         row("total", None, "“三公”经费", p.total, a(p.total), p.total_change,
@@ -94,7 +100,7 @@ def activities_and_indicators(d: Disclosure) -> tuple[list[dict], list[dict]]:
         budget = None if act.budget is None else amount_text(act.budget, d.trim_zeros)
         activities.append({
             "activity_id": activity_id, "parent_activity_id": parent, "level": level, "number_printed": act.number,
-            "name_zh": act.name, "annual_budget_yuan": None if act.budget is None else act.budget * YUAN,
+            "name_zh": act.name, "annual_budget_yuan": None if act.budget is None else _yuan(act.budget),
             "annual_budget_text": budget, "description_zh": "\n".join(act.description),
             "performance_goal_zh": act.goal})
         for seq, ind in enumerate(act.indicators, start=1):
@@ -112,7 +118,7 @@ def activities_and_indicators(d: Disclosure) -> tuple[list[dict], list[dict]]:
 def procurement_items(d: Disclosure) -> list[dict]:
     if not d.procurement:
         return []
-    y = lambda v: v * YUAN if v else None  # noqa: E731
+    y = lambda v: _yuan(v) if v else None  # noqa: E731
     items = d.procurement
     s = lambda f: sum(getattr(i, f) for i in items)  # noqa: E731
     rows = [{"row_seq": 1, "row_kind": "total", "project_name_zh": "合计", "project_budget_yuan": y(s("amount")),
@@ -143,7 +149,7 @@ def fixed_assets(d: Disclosure) -> list[dict]:
                 if value or code in ("total", "buildings", "buildings_office") else None)
         return {"line_code": code, "parent_line_code": parent, "is_subset": subset, "label_zh": label,
                 "quantity": None if qty is None else Decimal(qty), "quantity_unit_zh": qunit, "quantity_text": qtext,
-                "value_yuan": None if text is None else value * YUAN, "value_text": text, "as_of_date": as_of}
+                "value_yuan": None if text is None else _yuan(value), "value_text": text, "as_of_date": as_of}
 
     return [
         row("total", None, False, "资产总额", None, None, "——", a.total),

@@ -1,7 +1,10 @@
-"""Exact amounts: printed literals -> ``Decimal`` -> integer yuan. Never through binary floats.
+"""Exact amounts: printed literals -> ``Decimal`` yuan with two places (fen). Never through binary floats.
 
-Disclosures print amounts in 万元 (ten thousand yuan) with two decimals; ``6041.24`` 万元 is exactly
-60,412,400 yuan. A figure that is not a whole number of yuan after conversion is an error, not a rounding.
+Every amount of the package is a number of yuan with exactly two decimal places, the fen (分): disclosures
+print 万元 with two decimals (``6041.24`` 万元 is exactly 60,412,400.00 yuan) or 元 with fen
+(``31,214,205.80``). A figure finer than a fen after conversion (``0.000001`` 万元) is an error, never a
+rounding. The value type is ``Decimal`` quantized to ``0.01`` (:data:`FEN`); the published files keep it
+as a decimal with two places (see ``docs/data.md``, Amounts).
 """
 
 from __future__ import annotations
@@ -10,13 +13,16 @@ import re
 from decimal import Decimal, InvalidOperation
 
 UNIT_FACTORS = {"万元": Decimal(10000), "元": Decimal(1)}
+FEN = Decimal("0.01")
+# The largest amount the package holds: Parquet keeps amounts as decimal128(18, 2) (see docs/data.md).
+LIMIT = Decimal(10) ** 16
 
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．，－", "0123456789.,-")
 _NUMBER = re.compile(r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
 
 
 class AmountError(ValueError):
-    """A printed figure is not a number, or not a whole number of yuan."""
+    """A printed figure is not a number, or not a whole number of fen."""
 
 
 def parse_decimal(literal: str) -> Decimal:
@@ -30,14 +36,26 @@ def parse_decimal(literal: str) -> Decimal:
         raise AmountError(f"{literal!r} is not a number") from exc
 
 
-def to_yuan(number: str | Decimal, unit: str) -> int:
-    """Exact integer yuan of ``number`` printed in ``unit`` (万元 or 元)."""
+def fen(value: Decimal | int) -> Decimal:
+    """``value`` yuan as an amount (two places); :class:`AmountError` when it is not a whole number of fen."""
+    exact = Decimal(value)
+    if not exact.is_finite() or abs(exact) >= LIMIT:
+        raise AmountError(f"{value} yuan is not an amount the package can hold (at most 16 digits of yuan)")
+    amount = exact.quantize(FEN)
+    if amount != exact:
+        raise AmountError(f"{value} yuan is not a whole number of fen")
+    return amount + 0  # + 0 turns -0.00 into 0.00
+
+
+def to_yuan(number: str | Decimal, unit: str) -> Decimal:
+    """Exact yuan, two places, of ``number`` printed in ``unit`` (万元 or 元)."""
     if unit not in UNIT_FACTORS:
         raise AmountError(f"unknown amount unit {unit!r}; expected one of {sorted(UNIT_FACTORS)}")
     value = (parse_decimal(number) if isinstance(number, str) else number) * UNIT_FACTORS[unit]
-    if value != value.to_integral_value():
-        raise AmountError(f"{number} {unit} is not a whole number of yuan")
-    return int(value)
+    try:
+        return fen(value)
+    except AmountError as exc:
+        raise AmountError(f"{number} {unit}: {exc}") from None
 
 
 def plain(value: Decimal) -> str:

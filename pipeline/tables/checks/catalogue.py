@@ -14,8 +14,8 @@ Kinds:
 Tolerance (identity and soft checks): absolute, from the printed precision. Every rounded figure involved
 contributes half a unit of its last printed digit (``6041.24万元`` → 0.005万元 = 50 yuan; a product
 ``quantity × unit price`` contributes ``|quantity|`` half-units of the price); a zero printed without decimals
-(``0万元``: nothing) is exact, ``0.00万元`` is not. The sum, rounded down to whole yuan (all amounts are whole
-yuan), is the ``tolerance_yuan`` of the row. Never a percentage.
+(``0万元``: nothing) is exact, ``0.00万元`` is not. The sum, rounded down to the fen (all amounts are whole
+fen), is the ``tolerance_yuan`` of the row. Never a percentage.
 """
 
 from __future__ import annotations

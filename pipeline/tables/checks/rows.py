@@ -6,12 +6,12 @@ tolerance and provenance the same way (see :mod:`pipeline.tables.checks.catalogu
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
 
+from pipeline.tables.amounts import FEN, fen
 from pipeline.tables.checks.catalogue import BY_ID
 
 UNIT_YUAN = {"万元": 10000, "元": 1}
@@ -20,15 +20,19 @@ _NUMBER = re.compile(r"[0-9０-９][0-9０-９,，]*(?:[.．](?P<decimals>[0-9�
 
 @dataclass(frozen=True)
 class Figure:
-    """One figure of a check: its label, exact yuan (None when the document does not give it), the line(s) it
-    was read from, and the literal as printed when the table keeps it (else its precision is read off the
-    value in the source unit: tables print no trailing zeros)."""
+    """One figure of a check: its label, exact yuan with two places (None when the document does not give
+    it), the place(s) it was read from, and the literal as printed when the table keeps it (else its precision
+    is read off the value in the source unit: tables print no trailing zeros)."""
 
     label: str
-    yuan: int | None
+    yuan: Decimal | None
     ref: str | None = None
     text: str | None = None
     weight: Decimal = Decimal(1)  # how many times its rounding error counts (|quantity| for a unit price)
+
+    def __post_init__(self) -> None:
+        if self.yuan is not None:  # an exact 0 given as int, or an amount: always two places
+            object.__setattr__(self, "yuan", fen(self.yuan))
 
     def half_unit(self, unit: str) -> Decimal:
         """Half a unit of the last printed digit, in yuan, times ``weight``. A zero printed without decimals
@@ -55,10 +59,10 @@ def _unit_of(text: str | None) -> str | None:
     return "万元" if "万元" in text else ("元" if "元" in text else None)
 
 
-def tolerance(figures: Sequence[Figure], unit: str) -> int:
-    """Sum of the figures' half-units, rounded down to whole yuan (amounts are whole yuan, so |d| <= t exactly
+def tolerance(figures: Sequence[Figure], unit: str) -> Decimal:
+    """Sum of the figures' half-units, rounded down to the fen (amounts are whole fen, so |d| <= t exactly
     when |d| <= floor(t))."""
-    return math.floor(sum((f.half_unit(unit) for f in figures), Decimal(0)))
+    return sum((f.half_unit(unit) for f in figures), Decimal(0)).quantize(FEN, rounding=ROUND_FLOOR)
 
 
 def refs(figures: Sequence[Figure]) -> str | None:
@@ -101,16 +105,16 @@ def compare(check_id: str, stated: Figure | None, terms: Sequence[Figure], *, un
     if stated is None or missing:
         reason = "missing figure: " + ", ".join(missing or ["the stated side"])
         return make_row(check_id, "skip", **base, note=f"{reason}; {note}" if note else reason)
-    exact = computed if computed is not None else Decimal(sum(t.yuan for t in terms))
-    computed_yuan = int(exact.quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
-    difference = Decimal(stated.yuan) - exact
+    exact = computed if computed is not None else sum((t.yuan for t in terms), Decimal(0))
+    computed_yuan = exact.quantize(FEN, rounding=ROUND_HALF_EVEN)
+    difference = stated.yuan - exact
     tol = tolerance([stated, *terms], unit)
     ok = {"eq": abs(difference) <= tol, "ge": difference >= -tol, "le": difference <= tol}[relation]
     if computed_yuan != exact:
-        note = "; ".join(filter(None, [note, f"computed value {exact} yuan rounded to whole yuan"]))
+        note = "; ".join(filter(None, [note, f"computed value {exact} yuan rounded to the fen"]))
     bad = "warn" if BY_ID[check_id].kind == "soft" else "fail"
     return make_row(check_id, "pass" if ok else bad, **base, computed_yuan=computed_yuan,
-                difference_yuan=int(difference.quantize(Decimal(1), rounding=ROUND_HALF_EVEN)),
+                difference_yuan=difference.quantize(FEN, rounding=ROUND_HALF_EVEN),
                 tolerance_yuan=tol, note=note)
 
 

@@ -4,6 +4,7 @@ the procurement and fixed-asset totals), 四 (“三公”经费), 五 (performa
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 from pipeline.document.model import Paragraph, Table
 from pipeline.tables.templates.hebei_budget.layout import (
@@ -149,7 +150,7 @@ class ProseReader(Reader):
     def _apply_change(self, row: dict, match: re.Match | None, para: Paragraph) -> None:
         """Set a row's change from a CHANGE match (or 持平 when ``match`` is None or matched ``flat``)."""
         if match is None or match.groupdict().get("flat"):
-            row.update(change_yuan=0, change_text="持平")
+            row.update(change_yuan=Decimal("0.00"), change_text="持平")
         else:
             sign = -1 if match.group("dir") in ("减少", "下降") else 1
             row.update(change_yuan=sign * self.yuan(match.group("num"), match.group("unit"), para.span),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 from pipeline.document.model import Document, Paragraph, Span
 from pipeline.errors import DocumentError
@@ -36,7 +37,7 @@ class Reader:
                       "ignoring the stray mark before the unit", para.span)
         return text
 
-    def yuan(self, literal: str, unit: str, line: Span | int) -> int:
+    def yuan(self, literal: str, unit: str, line: Span | int) -> Decimal:
         try:
             return to_yuan(literal, unit)
         except AmountError as exc:
