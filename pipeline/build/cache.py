@@ -56,7 +56,7 @@ ENTRY_SUFFIX = ".entry"
 INDEX_NAME = "index.json"
 INDEX_FORMAT = "yusuan-parse-cache-index/1"
 # Libraries whose behaviour shapes the cached rows (document ids, Arrow encoding).
-FINGERPRINT_LIBRARIES = ("pyarrow", "pypinyin")
+FINGERPRINT_LIBRARIES = ("pyarrow", "pypinyin", "pypdfium2")
 _HEADER_LEN_BYTES = 8
 # Uncompressed: decoding an entry takes ~0.1 ms against ~0.3 ms with lz4 (~1.2 ms with reader threads) for
 # 1.5x the bytes; the combine step decodes every entry of the corpus, so decoding speed wins.

@@ -3,8 +3,8 @@
 Disclosures reach ``raw/`` re-saved by hand and converted by different tools, so the same text may arrive
 in several encodings. The rules, applied in this order; the first that applies decides:
 
-1. A known binary signature (ZIP/DOCX/XLSX, PDF, OLE/DOC/XLS, RTF) is refused as not text. (Word files never
-   get here: the readers of :mod:`pipeline.document.readers` take them by their signature first.)
+1. A known binary signature (ZIP/DOCX/XLSX, PDF, OLE/DOC/XLS, RTF) is refused as not text. (Word files and
+   PDFs never get here: the readers of :mod:`pipeline.document.readers` take them by their signature first.)
 2. A byte-order mark decides: ``EF BB BF`` -> ``utf-8-bom``; ``FF FE`` -> ``utf-16le``; ``FE FF`` ->
    ``utf-16be``. The rest must decode strictly in that encoding.
 3. NUL bytes without a BOM: UTF-16 only if the byte count is even and the line ends say which byte order:
@@ -37,7 +37,6 @@ ENCODINGS = ("utf-8", "utf-8-bom", "utf-16le", "utf-16be", "gb18030")
 
 _BINARY_SIGNATURES = {
     b"PK\x03\x04": "a ZIP container such as a Word .docx or Excel .xlsx file",
-    b"%PDF": "a PDF file",
     b"\xd0\xcf\x11\xe0": "an OLE file such as a Word .doc or Excel .xls file",
     b"{\\rtf": "an RTF file",
 }

@@ -8,6 +8,8 @@ refusing (with a located :class:`~pipeline.errors.DocumentError`) what is not te
 A reader module provides:
 
 * ``FORMAT``: the name published in ``documents.source_format`` (e.g. ``tika-text``);
+* ``REF_PATTERN``: a regular expression (unanchored, plain groups) of the ``source_ref`` its spans publish;
+  the Table Schemas' ``source_ref`` patterns are :func:`source_ref_pattern` (a test holds them to it);
 * ``accepts(data: bytes) -> bool``: whether the file is in its format (cheap: the first bytes);
 * ``read(data: bytes, source: str) -> Reading`` (:mod:`pipeline.document.readers.reading`): the document, or
   a ``DocumentError`` saying why not.
@@ -17,13 +19,13 @@ To add a reader, write its module in this folder and put it in :data:`READERS`.
 
 from __future__ import annotations
 
-from pipeline.document.readers import doc_convert, docx_reader, tika_text
+from pipeline.document.readers import doc_convert, docx_reader, pdf, tika_text
 from pipeline.document.readers.reading import Reading
 
-__all__ = ["READERS", "Reading", "read", "reader_for"]
+__all__ = ["READERS", "Reading", "read", "reader_for", "source_ref_pattern"]
 
 # Binary formats first (each recognises its signature); Tika text last: it takes the rest.
-READERS = (docx_reader, doc_convert, tika_text)
+READERS = (docx_reader, doc_convert, pdf, tika_text)
 
 
 def reader_for(data: bytes):
@@ -35,3 +37,10 @@ def read(data: bytes, source: str) -> Reading:
     """The intermediate document of the raw file ``source`` whose bytes are ``data``."""
     return reader_for(data).read(data, source)
 
+
+def source_ref_pattern(many: bool = False) -> str:
+    """The anchored pattern of a published ``source_ref``: any reader's format; with ``many``, one or more
+    references separated by single spaces (``checks.computed_source_ref``)."""
+    patterns = list(dict.fromkeys(reader.REF_PATTERN for reader in reversed(READERS)))  # text's L<n> first
+    one = "(" + "|".join(patterns) + ")"
+    return f"^{one}( {one})*$" if many else f"^{one}$"

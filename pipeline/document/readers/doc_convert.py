@@ -33,6 +33,7 @@ from pipeline.errors import DocumentError
 
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 FORMAT = "doc-via-libreoffice"
+REF_PATTERN = docx_reader.REF_PATTERN  # the converted file is read as a .docx
 TIMEOUT_SECONDS = 120
 HOW_TO_CONVERT = ("install LibreOffice (Debian/Ubuntu: apt-get install libreoffice-writer-nogui) so the pipeline "
                   "can convert it, or save the file as .docx (Word: Save As > Word Document; LibreOffice: "

@@ -56,6 +56,8 @@ from pipeline.document.readers.reading import Reading
 from pipeline.errors import DocumentError
 
 FORMAT = "docx"
+# The source_ref this reader's spans publish (regular expression, unanchored): P<n>, T<t>:R<r>[:C<c>], ranges.
+REF_PATTERN = r"(P[0-9]+|T[0-9]+:R[0-9]+(:C[0-9]+)?)(-((P[0-9]+|T[0-9]+:R[0-9]+(:C[0-9]+)?)|R[0-9]+))?"
 ZIP_SIGNATURE = b"PK\x03\x04"
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"

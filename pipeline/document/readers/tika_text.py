@@ -38,6 +38,8 @@ from pipeline.document.normalise import normalise
 from pipeline.document.readers.reading import Reading
 
 FORMAT = "tika-text"
+# The source_ref this reader's spans publish (regular expression, unanchored): L<n> or L<first>-L<last>.
+REF_PATTERN = r"L[0-9]+(-L[0-9]+)?"
 
 BOOKMARKS = re.compile(r"^(?:\[bookmark: [^\]]*\])+")
 BOOKMARK_NAME = re.compile(r"\[bookmark: ([^\]]*)\]")

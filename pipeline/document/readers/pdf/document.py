@@ -1,0 +1,182 @@
+"""A read PDF -> the intermediate document (:mod:`pipeline.document.model`), with its places named for people.
+
+Positions are numbered in reading order, page by page: every drawn text line outside the tables (running
+headers, footers and page numbers left out) and every cell of a ruled table, top to bottom. A
+:class:`PdfLocator` names a range of positions in the reader's ``source_ref`` format (:mod:`.refs`):
+``p6:l2-3`` for a paragraph, ``p9:r3c2`` for a cell, ``p9:r3`` for a row, ``p14:r1-p15:r11`` for a table.
+
+Blocks, in reading order:
+
+* a :class:`~pipeline.document.model.Paragraph` per typeset paragraph: a line continues the paragraph above it
+  when that one reaches the right margin of the text (the furthest any line reaches on pages of that width),
+  this one is in the same font size, is not indented further than the paragraph's first line and does not
+  start a numbered item (``1.``, ``（一）``, ``一、``); a paragraph may continue on the next page;
+Texts are normalised as every reader's are (:mod:`pipeline.document.normalise`: Unicode spaces, full-width
+digits, thousands separators), so ``31,214,205.80`` reads ``31214205.80``.
+
+* a :class:`~pipeline.document.model.Table` per logical table (:mod:`.stitching`: parts on consecutive pages
+  joined, repeated header rows left out). A row has one cell per column; a merged cell's text sits at its
+  top-left column, and the columns it also covers are empty cells with the merged cell's span.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pipeline.document.model import Cell, Document, Locator, Paragraph, Row, Span, Table
+from pipeline.document.normalise import normalise
+from pipeline.document.readers.pdf import refs
+from pipeline.document.readers.pdf.lines import join_lines
+from pipeline.document.readers.pdf.model import Line, PdfDocument
+from pipeline.document.readers.pdf.stitching import LogicalTable, stitch_tables
+
+# The start of a numbered item: it never continues the paragraph above.
+_ITEM_START = re.compile(r"^\s*(?:\d{1,3}\s*[.．、](?!\d)|\d{1,2}[.．](?=\s*\d{4}\s*年)|[（(][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}、)")
+
+
+class PdfLocator(Locator):
+    """Names the positions of one PDF: ``places[i - 1]`` is ``(page, table, row, col)`` of position ``i``, with
+    ``table`` 0 and ``row`` the line number for a text line."""
+
+    def __init__(self) -> None:
+        self.places: list[tuple[int, int, int, int]] = []
+        self._by_ref: dict[str, int] = {}
+
+    def add(self, page: int, table: int, row: int, col: int) -> int:
+        self.places.append((page, table, row, col))
+        position = len(self.places)
+        self._by_ref.setdefault(self._name(self.places[-1]), position)
+        return position
+
+    @staticmethod
+    def _name(place: tuple[int, int, int, int], whole_row: bool = False) -> str:
+        page, table, row, col = place
+        if table == 0:
+            return refs.line_ref(page, row)
+        return refs.row_ref(page, table, row) if whole_row else refs.cell_ref(page, table, row, col)
+
+    def ref(self, first: int, last: int) -> str:
+        a, b = self.places[first - 1], self.places[last - 1]
+        if first == last:
+            return self._name(a)
+        if a[1] == 0 and b[1] == 0:
+            return refs.lines_ref((a[0], a[2]), (b[0], b[2]))
+        if a[1] and b[1]:
+            if a[:3] == b[:3]:  # cells of one row
+                whole = first == self._by_ref.get(self._name(a)) and all(
+                    p[:3] == a[:3] for p in self.places[first - 1:last]) and (
+                    last == len(self.places) or self.places[last][:3] != a[:3]) and (
+                    first == 1 or self.places[first - 2][:3] != a[:3])
+                return refs.row_ref(a[0], a[1], a[2]) if whole else f"{self._name(a)}-{self._name(b)}"
+            return refs.rows_ref((a[0], a[1], a[2]), (b[0], b[1], b[2]))
+        return f"{self._name(a, True)}-{self._name(b, True)}"  # lines and rows: a caption with its table
+
+    def position(self, ref: str) -> int | None:
+        """The first position a reference of this locator names (None when it names none)."""
+        start = re.match(r"^p\d+(?::(?:l\d+|(?:t\d+:)?r\d+(?:c\d+)?))?", ref or "")
+        if not start:
+            return None
+        name = start.group()
+        if name in self._by_ref:
+            return self._by_ref[name]
+        m = re.fullmatch(r"(p\d+:(?:t\d+:)?r\d+)", name)  # a whole row: its first cell
+        if m:
+            prefix = m.group(1) + "c"
+            return next((i for i, p in enumerate(self.places, start=1) if self._name(p).startswith(prefix)), None)
+        return None
+
+
+def _paragraph_starts(lines: list[Line], right: dict[int, float]) -> list[bool]:
+    """For each line, whether it starts a new paragraph (see the module docstring); ``right`` is the right edge
+    of the text on each page."""
+    starts = []
+    first_x0 = 0.0
+    for i, ln in enumerate(lines):
+        prev = lines[i - 1] if i else None
+        new = (prev is None or prev.bbox[2] < right[prev.page] - 2.5 * prev.height
+               or ln.bbox[0] > first_x0 + 0.5 * ln.height or bool(_ITEM_START.match(ln.text))
+               or abs(ln.height - prev.height) > 0.2 * max(ln.height, prev.height)  # another font size
+               or prev.leader or ln.leader)
+        if new:
+            first_x0 = ln.bbox[0]
+        starts.append(new)
+    return starts
+
+
+def to_document(pdf: PdfDocument, source: str) -> Document:
+    """The intermediate document of a read PDF (see the module docstring)."""
+    locator = PdfLocator()
+    tables = stitch_tables(pdf)
+    first_part = {(t.parts[0].page, t.parts[0].index): t for t in tables}
+    part_of = {(p.page, p.index): t for t in tables for p in t.parts}
+    cell_pos: dict[tuple[int, int, int, int], int] = {}
+    blocks: list[tuple[str, object]] = []  # ("lines", [(Line, position)]) runs and ("table", LogicalTable)
+    run: list[tuple[Line, int]] = []
+    for page in pdf.pages:
+        for item in page.items():
+            if isinstance(item, Line):
+                if item.role == "body":
+                    run.append((item, locator.add(page.number, 0, item.no, 0)))
+                continue
+            for c in item.cells:  # positions of every drawn cell, repeated header rows too
+                cell_pos[(c.page, c.table, c.row, c.col)] = locator.add(c.page, c.table, c.row, c.col)
+            if (item.page, item.index) in first_part:
+                if run:
+                    blocks.append(("lines", run))
+                    run = []
+                blocks.append(("table", first_part[(item.page, item.index)]))
+            elif (item.page, item.index) not in part_of:  # pragma: no cover - every part belongs to a table
+                raise AssertionError(f"p{item.page}: table {item.index} was not stitched")
+    if run:
+        blocks.append(("lines", run))
+    # The right edge of the text: the furthest any line reaches on pages of the same width (a page of short
+    # lines has the same margins as the others).
+    edge: dict[float, float] = {}
+    for p in pdf.pages:
+        for ln in p.lines:
+            if ln.role == "body":
+                edge[p.width] = max(edge.get(p.width, 0.0), ln.bbox[2])
+    right = {p.number: edge.get(p.width, p.width) for p in pdf.pages}
+    out: list[Paragraph | Table] = []
+    for kind, value in blocks:
+        if kind == "table":
+            out.append(_table(value, cell_pos, locator))
+        else:
+            out.extend(_paragraphs(value, right, locator))
+    return Document(source=source, blocks=tuple(out), line_count=0)
+
+
+def _paragraphs(run: list[tuple[Line, int]], right: dict[int, float], locator: PdfLocator) -> list[Paragraph]:
+    out: list[Paragraph] = []
+    group: list[tuple[Line, int]] = []
+    for item, new in zip(run, _paragraph_starts([ln for ln, _ in run], right)):
+        if new and group:
+            out.append(_paragraph(group, locator))
+            group = []
+        group.append(item)
+    if group:
+        out.append(_paragraph(group, locator))
+    return out
+
+
+def _paragraph(items: list[tuple[Line, int]], locator: PdfLocator) -> Paragraph:
+    text = normalise(join_lines([ln.text for ln, _ in items]))
+    return Paragraph(text, Span(items[0][1], items[-1][1], locator))
+
+
+def _table(lt: LogicalTable, cell_pos: dict, locator: PdfLocator) -> Table:
+    rows = []
+    for lrow in [*lt.header, *lt.rows]:
+        by_col: dict[int, Cell] = {}
+        for cell, (start, end) in zip(lrow.cells, lrow.columns):
+            pos = cell_pos[(cell.page, cell.table, cell.row, cell.col)]
+            span = Span(pos, pos, locator)
+            by_col[start] = Cell((normalise(cell.text),), span)  # wrapped lines joined: one paragraph
+            for col in range(start + 1, end):  # the columns a merged cell also covers
+                by_col.setdefault(col, Cell(("",), span))
+        first = cell_pos[(lrow.cells[0].page, lrow.cells[0].table, lrow.cells[0].row, lrow.cells[0].col)]
+        last = cell_pos[(lrow.cells[-1].page, lrow.cells[-1].table, lrow.cells[-1].row, lrow.cells[-1].col)]
+        row_span = Span(first, last, locator)
+        cells = tuple(by_col.get(j, Cell(("",), row_span)) for j in range(lt.n_cols))
+        rows.append(Row(cells, row_span))
+    return Table(tuple(rows), rows[0].span.join(rows[-1].span))
