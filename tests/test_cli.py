@@ -14,17 +14,18 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import copy_seed_raw
 
 from pipeline.cli import main
 from pipeline.metadata.schemas import TABLE_ORDER
 from pipeline.package import validate
-from pipeline.paths import REPO_ROOT
 
 
 @pytest.fixture
 def workdir(tmp_path: Path, monkeypatch) -> Path:
-    """A working directory holding a copy of raw/; no DAGSTER_HOME (conftest), so the CLI must use a temporary one."""
-    shutil.copytree(REPO_ROOT / "raw", tmp_path / "raw")
+    """A working directory holding raw/ with the seed alone; no DAGSTER_HOME (conftest), so the CLI must use a
+    temporary one."""
+    copy_seed_raw(tmp_path / "raw")
     monkeypatch.chdir(tmp_path)
     return tmp_path
 

@@ -127,14 +127,18 @@ def test_job_materialises_and_publishes_a_valid_package(raw_dir: Path, tmp_path:
 
     # The sources' own inconsistencies: non-blocking WARN checks on core_checks, listing what they found.
     identities, anomalies = checks["fiscal_identities_hold"], checks["no_source_anomalies"]
-    assert identities.passed and identities.metadata["fail"].value == 0
+    # the seed's identities hold; the Shanghai PDFs' printed errors are listed, and do not block the build
+    assert not identities.passed and identities.severity == dg.AssetCheckSeverity.WARN
+    errors = {(f["document_id"], f["check_id"], f["source_ref"]) for f in identities.metadata["flagged"].value}
+    assert not {e for e in errors if e[0].startswith("langfangshi")}
+    assert ("shanghaishi-putuoqu-caizhengju-2025-budget", "function_item_matches_table", "p7:l21-22") in errors
     assert not anomalies.passed and anomalies.severity == dg.AssetCheckSeverity.WARN
     flagged = {(f["check_id"], f["source_ref"]) for f in anomalies.metadata["flagged"].value}
     assert {("amount_written_oddly", "L65"), ("numbering_restarts_or_repeats", "L506-L514"),
             ("quantity_not_a_count", "L1646-L1656")} <= flagged
 
     parsed = result.output_for_node("parsed_documents")
-    assert len(parsed.parsed) == len(list((REPO_ROOT / "raw").glob("*.txt")))
+    assert len(parsed.parsed) == len(list((REPO_ROOT / "raw").glob("*.txt"))) + len(list((REPO_ROOT / "raw").glob("*.pdf")))
     assert not parsed.failed
 
     data = json.loads(descriptor.read_text(encoding="utf-8"))

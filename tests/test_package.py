@@ -62,6 +62,10 @@ OVERRIDES = {
     "fiscal_year": lambda i: 2019 + i,
     "completeness_score": lambda i: Decimal("0.8889"),
     "level": lambda i: 1,
+    # the codes of the national tables (function_lines, economic_lines, classification_codes)
+    "code": lambda i: "2010601", "function_code": lambda i: "2010601", "economic_code": lambda i: "30101",
+    "class_code": lambda i: "201", "section_code": lambda i: "06", "item_code": lambda i: "01",
+    "parent_code": lambda i: "20106",
 }
 
 

@@ -7,7 +7,7 @@ import os
 import shutil
 
 import pytest
-from conftest import RAW_DIR, SEED_NAME
+from conftest import RAW_DIR, SEED_NAME, copy_seed_raw
 
 from pipeline.errors import DocumentError
 from pipeline.metadata.schemas import load_tables
@@ -22,13 +22,11 @@ from pipeline.tables.templates.hebei_budget import layout
 
 @pytest.fixture
 def raw_copy(tmp_path):
-    target = tmp_path / "raw"
-    shutil.copytree(RAW_DIR, target)
-    return target
+    return copy_seed_raw(tmp_path / "raw")
 
 
 def test_manifest_lists_the_seed_with_its_hash():
-    (doc,) = discover(RAW_DIR)
+    (doc,) = [d for d in discover(RAW_DIR) if d.relpath == SEED_NAME]
     assert doc.relpath == SEED_NAME and doc.manifest is not None
     assert doc.sha256 == doc.manifest.sha256 == sha256_file(RAW_DIR / SEED_NAME)
     assert doc.warnings == ()
@@ -221,7 +219,12 @@ def test_template_vocabularies_are_in_the_schema_enums():
         "expenditure_public_operating", "expenditure_project", "expenditure_project_own_level",
         "expenditure_project_item", "institutional_operating_costs", "procurement_total",
         "fixed_assets_total"}
-    assert line_codes == enum("budget_lines", "line_code")
+    # The Shanghai template's prose figures (编制说明, 其他相关情况说明) add their own codes to the vocabulary.
+    shanghai = {"income_fiscal_allocation", "income_business", "expenditure_fiscal_allocation",
+                "expenditure_general_public_budget", "expenditure_government_fund", "expenditure_state_capital",
+                "expenditure_function_item", "procurement_goods", "procurement_works", "procurement_services",
+                "performance_projects_funds"}
+    assert line_codes | shanghai == enum("budget_lines", "line_code") and not line_codes & shanghai
     assert {c for c, _, _ in layout.THREE_PUBLIC} | {"total"} == enum("three_public_expenses", "expense_code")
     assert {c for c, _ in layout.ASSET_CODES} == enum("fixed_assets", "line_code")
     proc_fields = [f["name"] for f in tables["procurement_items"].schema["fields"]]

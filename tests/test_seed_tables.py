@@ -17,7 +17,8 @@ def by(rows, key):
 
 def test_every_table_has_rows_with_exactly_the_schema_fields(seed_parsed):
     metas = load_tables()
-    assert set(seed_parsed.tables) == set(metas)
+    national = {"summary_lines", "function_lines", "economic_lines", "classification_codes"}  # not in Hebei's layout
+    assert set(seed_parsed.tables) == set(metas) - national
     for name, rows in seed_parsed.tables.items():
         assert rows, name
         for row in rows:

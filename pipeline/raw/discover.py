@@ -70,8 +70,8 @@ def max_raw_bytes(environ=None) -> int:
 
 def too_large_message(limit: int, size: int | None = None) -> str:
     size_text = f"{size} bytes" if size is not None else "larger"
-    return (f"file is {size_text}, over the raw size limit of {limit} bytes; not read. Tika text of a disclosure "
-            f"is far smaller: check the file, or raise the limit with --max-raw-bytes / ${MAX_RAW_BYTES_ENV}")
+    return (f"file is {size_text}, over the raw size limit of {limit} bytes; not read. A disclosure (its PDF or "
+            f"Tika text) is far smaller: check the file, or raise the limit with --max-raw-bytes / ${MAX_RAW_BYTES_ENV}")
 
 
 def _refusal(

@@ -61,15 +61,17 @@ def parse_reading(reading: Reading, raw: RawDocument) -> ParsedDocument:
     # raw.warnings (manifest problems) are reported where the raw files are discovered, not again here.
     warnings = list(result.warnings)
     if manifest is not None:
-        for attr, value in (("fiscal_year", result.fiscal_year), ("department_zh", result.department_name_zh)):
+        for attr, value in (("fiscal_year", result.fiscal_year), ("department_zh", result.department_name_zh),
+                            ("kind", result.kind)):
             listed = getattr(manifest, attr)
             if listed is not None and listed != value:
                 warnings.append(f"{raw.relpath}: manifest says {attr}={listed!r}, the document says {value!r}")
     # Checks are part of the document's parse: a pure function of its tables and sections.
     position = result.title_span.locator.position  # the reader's positions, for ordering by source_ref
     sections = checks.section_rows(result.sections, result.tables, position)
-    check_rows = checks.run_checks(result.tables, sections, result.source_amount_unit_zh, position)
-    kind = "budget"
+    check_rows = checks.run_checks(result.tables, sections, result.source_amount_unit_zh, position,
+                                   families=result.check_families)
+    kind = result.kind
     document_id = ids.document_id(result.department_name_zh, result.fiscal_year, kind)
     documents_row = {
         "document_id": document_id,
@@ -93,7 +95,10 @@ def parse_reading(reading: Reading, raw: RawDocument) -> ParsedDocument:
     }
     tables = {"documents": [documents_row]}
     for name, rows in result.tables.items():
-        tables[name] = [{"document_id": document_id, **row} for row in rows]
+        if name.startswith("_"):
+            continue  # the template's notes for the checks (see TemplateResult): not published
+        tables[name] = [{"document_id": document_id, **{k: v for k, v in row.items() if not k.startswith("_")}}
+                        for row in rows]
     tables["document_sections"] = [{"document_id": document_id, **row} for row in sections]
     tables["checks"] = [{"document_id": document_id, **row} for row in check_rows]
     rowcheck.check_rows(tables, raw.relpath)

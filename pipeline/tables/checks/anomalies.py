@@ -60,7 +60,9 @@ def _sequence(items: list[tuple[int | None, str, str | None]], what: str) -> Ite
 
 
 def numbering(tables: dict[str, list[dict]], sections: list[dict], position=LINES.position) -> Iterator[dict]:
-    present = sorted((s for s in sections if s["is_present"]), key=lambda s: position(s["source_ref"]) or 0)
+    # Sections whose headings carry a number (a template whose headings are unnumbered has none to check).
+    present = sorted((s for s in sections if s["is_present"] and s["number_printed"]),
+                     key=lambda s: position(s["source_ref"]) or 0)
     yield from _sequence([(chinese_number(s["number_printed"] or ""), s["title_zh"], s["source_ref"].split("-")[0])
                           for s in present], "sections")
     acts = tables.get("performance_activities", [])

@@ -24,6 +24,15 @@ from dataclasses import dataclass
 
 KINDS = ("identity", "soft", "anomaly", "completeness")
 STATUSES = ("pass", "fail", "warn", "skip")
+# Which documents a check runs on: a template names the families that apply to its documents
+# (TemplateResult.check_families): "common" (any template), "hebei" (the Hebei template's sections),
+# "national" (the national tables: Shanghai, and any template that reads them).
+FAMILIES = ("common", "hebei", "national")
+_COMMON = {"income_equals_expenditure", "income_equals_sources", "change_implies_valid_previous_year",
+           "three_public_total_equals_categories", "three_public_vehicles_equals_parts",
+           "three_public_change_equals_category_changes", "three_public_vehicles_change_equals_parts",
+           "three_public_no_negative_amounts", "three_public_zero_total_zero_items", "amount_written_oddly",
+           "numbering_restarts_or_repeats", "section_without_content", "section_missing"}
 
 
 @dataclass(frozen=True)
@@ -32,6 +41,11 @@ class Check:
     kind: str
     title_zh: str
     description: str  # what is compared, with what tolerance, when it skips
+    family: str = ""  # see FAMILIES; "" means "common" or "hebei" by _COMMON (the checks older than families)
+
+    @property
+    def applies_to(self) -> str:
+        return self.family or ("common" if self.id in _COMMON else "hebei")
 
 
 CATALOGUE: tuple[Check, ...] = (
@@ -130,7 +144,99 @@ CATALOGUE: tuple[Check, ...] = (
           "One of the nine template sections whose heading is present with nothing under it."),
     # -- completeness ------------------------------------------------------------------------------------
     Check("section_missing", "completeness", "章节缺失",
-          "One of the template's nine sections (一 to 九) is not in the document; see `document_sections`."),
+          "One of the template's sections is not in the document; see `document_sections`."),
+    # -- the national tables (family "national") ----------------------------------------------------------
+    Check("hierarchy_adds_up", "identity", "类＝Σ款＝Σ项",
+          "In every table by classification code (`function_lines`, `economic_lines`), each 类 row equals the sum "
+          "of its 款 rows and each 款 row the sum of its 项 rows, in every amount column (a blank cell counts as 0). "
+          "One fail row per parent row and column that does not add up, pointing at its cell (`stated_source_ref`) "
+          "and the cells summed; else one pass row per table (`note`: how many sums). Skips a table without "
+          "parent rows.", "national"),
+    Check("total_row_equals_classes", "identity", "合计＝Σ类",
+          "In every table by classification code, the 合计 row equals the sum of the 类 rows, in every amount "
+          "column. One fail row per table and column that does not add up, else one pass row per table.", "national"),
+    Check("line_total_equals_parts", "identity", "合计＝各分项之和",
+          "On every line, the total equals its parts: 合计 = 基本支出 + 项目支出 (expenditure by function), 合计 = "
+          "财政拨款收入 + 事业收入 + 事业单位经营收入 + 其他收入 (收入预算总表), 合计 = 人员经费 + 公用经费 (economic "
+          "classification); in the summary tables 合计 = 一般公共预算 + 政府性基金预算 + 国有资本经营预算 (财政拨款收支"
+          "预算总表) and 合计 = 人员经费 + 公用经费 + 项目支出 (a 单位预算's 财务收支预算总表). A blank part counts as 0. "
+          "One fail row per line that does not add up, else one pass row per table.", "national"),
+    Check("same_code_same_amounts", "identity", "同一科目各表一致",
+          "The same function code gives the same amounts in every table that repeats it: 支出预算总表 合计 = "
+          "收入预算总表 合计 (income and expenditure by function), and 收入预算总表 财政拨款收入 = the sum of the "
+          "一般公共预算, 政府性基金 and 国有资本经营 tables' 合计 (fiscal allocations by function); where a code's "
+          "income is all 财政拨款, 支出预算总表 基本支出 and 项目支出 also equal the three tables' sums. A code "
+          "missing from a table counts as 0 there. One fail row per code and comparison, else one pass row per "
+          "comparison.", "national"),
+    Check("summary_matches_function_tables", "identity", "总表与功能分类表一致",
+          "The expenditure lines of the summary tables (by function 类, matched by name) equal the 类 rows of the "
+          "function tables: 财务收支预算总表 = 支出预算总表 合计; 财政拨款收支预算总表 合计 = the sum of the three "
+          "function tables, and its 一般公共预算 / 政府性基金预算 / 国有资本经营预算 columns = each table's 合计. "
+          "A line whose name no 类 row has fails. One fail row per line and column, else one pass row per table.",
+          "national"),
+    Check("summary_income_equals_expenditure", "identity", "收入总计＝支出总计",
+          "In each summary table (财务收支预算总表, 财政拨款收支预算总表), 收入总计 equals 支出总计.", "national"),
+    Check("summary_total_equals_lines", "identity", "总计＝各行之和",
+          "In each summary table, a side's total equals its lines: 收入总计 = 财政拨款 + 事业收入 + 事业单位经营收入 + "
+          "其他收入 (+ 上年结转, when printed; or the three funds in 财政拨款收支预算总表), 财政拨款 = 一般公共预算 + "
+          "政府性基金 + 国有资本经营 (when printed), 支出总计 = the sum of the 类 lines (+ 结转下年). A blank line "
+          "counts as 0.", "national"),
+    Check("fiscal_allocation_totals_agree", "identity", "财政拨款各表一致",
+          "The 财政拨款 figures agree between the tables: 财务收支预算总表 财政拨款收入 = 财政拨款收支预算总表 收入总计 "
+          "= 收入预算总表 合计 财政拨款收入, and its 一般公共预算 / 政府性基金 / 国有资本经营 lines = the same lines of "
+          "财政拨款收支预算总表.", "national"),
+    Check("totals_agree_across_tables", "identity", "各表合计一致",
+          "The totals agree between the tables: 财务收支预算总表 收入总计 = 收入预算总表 合计 and 支出总计 = 支出预算总表 "
+          "合计; 财政拨款收支预算总表's 一般公共预算 / 政府性基金预算 / 国有资本经营预算 支出总计 = the 合计 of the "
+          "matching function table.", "national"),
+    Check("economic_total_equals_basic", "identity", "经济分类合计＝一般公共预算基本支出",
+          "The 合计 of the basic expenditure by economic classification equals the 基本支出 of the 一般公共预算 "
+          "function table's 合计 row.", "national"),
+    Check("prose_figure_matches_table", "identity", "说明数字与表一致",
+          "Each figure of the 编制说明 and 其他相关情况说明 prose (`budget_lines`, in 万元) equals the same figure in "
+          "the tables (in 元): 收入预算 = 收入总计; 财政拨款收入, 事业收入 … = their 财务收支预算总表 lines; 支出预算 = "
+          "支出总计; 财政拨款支出预算 = 财政拨款收支预算总表 支出总计; 一般公共预算 / 政府性基金 / 国有资本经营 拨款支出"
+          "预算 = the function tables' 合计; 机关运行经费 = the 三公 table's. Tolerance: one unit of the prose "
+          "figure's last printed digit (0.01万元: 100 yuan), so a figure truncated rather than rounded passes, with "
+          "`note` saying so whenever the difference exceeds half a unit (what rounding alone explains).",
+          "national"),
+    Check("function_item_matches_table", "identity", "支出主要内容与功能分类表一致",
+          "Each item of 财政拨款支出主要内容 (`budget_lines` `expenditure_function_item`) equals the 合计 of the 项 row "
+          "of the 一般公共预算 function table it names by its 类 / 款 / 项 path (names compared without spaces, "
+          "brackets' width, 其它/其他), with the tolerance of `prose_figure_matches_table`. An item whose path "
+          "names no 项 row fails (`note` names the row of the same amount, if any).", "national"),
+    Check("function_item_consistent", "identity", "支出主要内容前后一致",
+          "An item that also states the year's budget (…年预算安排X万元) states the same amount twice (half a unit "
+          "of each printed figure).", "national"),
+    Check("three_public_prose_matches_table", "identity", "三公说明与表一致",
+          "Each 三公 figure stated in 其他相关情况说明 equals the same cell of the 三公 table (both 万元; half a unit "
+          "of each printed figure; a blank cell counts as 0).", "national"),
+    Check("table_note_agrees_with_table", "identity", "表注与表一致",
+          "A note under a table that says the table is empty (本表为空表) sits under a table without figures.",
+          "national"),
+    Check("performance_form_funds_add_up", "identity", "绩效目标表资金相符",
+          "In each 财政项目支出绩效目标填报表, 年度资金申请总额 = 当年财政拨款 + 上年结转资金 + 其他资金 and 项目资金总额 "
+          "= 财政资金 + 其他资金 (exact: 元 with fen).", "national"),
+    Check("performance_funds_match_forms", "soft", "绩效目标资金与填报表",
+          "The project funds stated in 绩效目标设置情况 (涉及项目预算资金) equal the sum of the forms' "
+          "年度资金申请总额. Warns, never fails (the prose may count other projects); skips without forms.",
+          "national"),
+    Check("code_digits_do_not_fit_level", "anomaly", "科目编码位数不符",
+          "A printed code whose parts do not have the digits of their level (function: 类 3, 款 2, 项 2; economic: "
+          "类 3, 款 2), e.g. 款 `2` for `02`. Published as printed.", "national"),
+    Check("table_empty", "anomaly", "空表",
+          "A national table printed without any figure (usually with a note saying the department has no such "
+          "funds); `found_text` quotes the note when there is one.", "national"),
+    Check("table_note_names_another_table", "anomaly", "表注所指有误",
+          "A note under a table names the funds of another table (a 国有资本经营 table whose note speaks of "
+          "政府性基金).", "national"),
+    Check("prose_paragraph_repeated", "anomaly", "段落重复",
+          "A paragraph of the narrative sections printed twice (as drawn on the pages: text hidden by a clip path "
+          "is not read, so a text-layer duplicate is not reported).", "national"),
+    Check("level_wording_differs", "anomaly", "级次表述不一",
+          "The 名词解释 speaks of another level of government than the cover (市级 in a 区级 budget).", "national"),
+    Check("table_missing", "completeness", "缺少预算表",
+          "One of the nine national tables is not in the document (`subject`: its table_code).", "national"),
 )
 
 BY_ID = {c.id: c for c in CATALOGUE}

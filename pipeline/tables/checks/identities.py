@@ -26,6 +26,13 @@ def _amount(row: dict | None, code: str) -> Figure:
     return Figure(row["label_zh"], row["amount_yuan"], row["source_ref"], row.get("amount_text"))
 
 
+def _three_public_amount(row: dict | None, code: str) -> Figure:
+    """A 三公 amount; a blank cell of a 三公 table (a row without amount) is an exact 0: nothing is budgeted."""
+    if row is not None and row["amount_yuan"] is None:
+        return Figure(row["label_zh"], Decimal(0), row["source_ref"], None, weight=Decimal(0))
+    return _amount(row, code)
+
+
 def _change(row: dict | None, code: str) -> Figure:
     label = (row["label_zh"] if row else LABELS.get(code, code)) + " 增减"
     if row is None or row["change_yuan"] is None:
@@ -83,10 +90,13 @@ class Identities:
     # -- section 四 ------------------------------------------------------------------------------------------
     def three_public(self) -> Iterator[dict]:
         rows = self.tp
-        a = lambda code: _amount(rows.get(code), code)  # noqa: E731
+        a = lambda code: _three_public_amount(rows.get(code), code)  # noqa: E731
         for check_id, parent in (("three_public_total_equals_categories", "total"),
                                  ("three_public_vehicles_equals_parts", "vehicles")):
-            yield self.cmp(check_id, a(parent), [a(c) for c in THREE_PUBLIC_CHILDREN[parent]])
+            figures = [a(parent), *(a(c) for c in THREE_PUBLIC_CHILDREN[parent])]
+            blank = [f.label for f in figures if f.weight == 0 and f.yuan == 0 and f.text is None and f.ref]
+            yield self.cmp(check_id, figures[0], figures[1:],
+                           note=("blank cell, counted as 0: " + ", ".join(blank)) if blank else None)
         for check_id, parent in (("three_public_change_equals_category_changes", "total"),
                                  ("three_public_vehicles_change_equals_parts", "vehicles")):
             children = THREE_PUBLIC_CHILDREN[parent]
@@ -98,7 +108,8 @@ class Identities:
                 continue
             note = ("not stated, taken as unchanged: " + ", ".join(unstated)) if unstated else None
             yield self.cmp(check_id, _change(rows.get(parent), parent), stated, note=note)
-        negative = [f"{r['label_zh']} {r['amount_yuan']}" for r in rows.values() if r["amount_yuan"] < 0]
+        negative = [f"{r['label_zh']} {r['amount_yuan']}" for r in rows.values()
+                    if r["amount_yuan"] is not None and r["amount_yuan"] < 0]
         if not rows:
             yield skip("three_public_no_negative_amounts", "no 三公 figures stated")
         else:
@@ -107,7 +118,7 @@ class Identities:
                            source_ref=rows.get("total", next(iter(rows.values())))["source_ref"])
         total = a("total")
         # Every stated category and sub-category: with none negative, their sum is 0 exactly when each is.
-        items = [_amount(r, code) for code, r in rows.items() if code != "total"]
+        items = [_three_public_amount(r, code) for code, r in rows.items() if code != "total"]
         if total.yuan == 0 and items:
             yield self.cmp("three_public_zero_total_zero_items", total, items)
         else:

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-SCORE_PLACES = Decimal("0.0001")
-
 from pipeline.document.model import LINES
+
+SCORE_PLACES = Decimal("0.0001")
 
 
 def section_rows(infos, tables: dict[str, list[dict]], position=LINES.position) -> list[dict]:
     """One row per template section (``SectionInfo`` from the template), with the number of rows of ``tables``
-    (the template's tables: not ``documents``, ``checks`` or ``document_sections``) read from its lines; a row
-    belongs to the section holding its first source position (``position`` maps a ``source_ref`` to it:
-    :meth:`pipeline.document.model.Locator.position`)."""
-    firsts = [position(r["source_ref"]) if r.get("source_ref") else None for rows in tables.values() for r in rows]
+    (the template's tables: not ``documents``, ``checks`` or ``document_sections``, nor the template's notes for
+    the checks, named ``_…``) read from its lines; a row belongs to the section holding its first source position
+    (``position`` maps a ``source_ref`` to it: :meth:`pipeline.document.model.Locator.position`)."""
+    firsts = [position(r["source_ref"]) if r.get("source_ref") else None for name, rows in tables.items()
+              if not name.startswith("_") for r in rows]
     out = []
     for info in infos:
         count = 0

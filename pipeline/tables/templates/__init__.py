@@ -1,24 +1,28 @@
-"""Provincial disclosure templates: each turns a reader-independent Document into table rows."""
+"""Provincial disclosure templates: each turns a reader-independent Document into table rows.
+
+A template module provides ``TEMPLATE_ID``, ``refusal(document)`` (None when the document is of its layout, else
+why not, in words a person can act on), ``matches(document)`` and ``parse(document)``. The template is chosen by
+the document's content: the first in :data:`TEMPLATES` that does not refuse it. A document no template accepts
+gets one message naming each template tried and why it refused.
+"""
 
 from __future__ import annotations
 
 from pipeline.document.model import Document
 from pipeline.errors import DocumentError
-from pipeline.tables.templates import hebei_budget
+from pipeline.tables.templates import hebei_budget, shanghai_budget
 
-TEMPLATES = (hebei_budget,)
+TEMPLATES = (hebei_budget, shanghai_budget)
 
 
 def select(document: Document):
-    """The template module that recognises ``document``; a DocumentError when none does."""
+    """The template module that recognises ``document``; a DocumentError naming every refusal when none does."""
+    reasons = []
     for template in TEMPLATES:
-        if template.matches(document):
+        why = template.refusal(document)
+        if why is None:
             return template
+        reasons.append(f"{template.TEMPLATE_ID}: {why}")
     first = next((b for b in document.blocks if getattr(b, "clean", "")), None)
-    found = f", found {first.clean[:40]!r}" if first is not None else ""
-    raise DocumentError(
-        document.source,
-        "no known disclosure template matches: expected a title like '<department><year>年部门预算信息公开' "
-        f"as the first line of text{found}",
-        first.span if first is not None else None,
-    )
+    raise DocumentError(document.source, "no known disclosure template matches: " + "; ".join(reasons),
+                        first.span if first is not None else None)

@@ -1,4 +1,9 @@
-"""What a template gives for one document: its identity, its table rows and which sections it found."""
+"""What a template gives for one document: its identity, its table rows and which sections it found.
+
+``tables`` maps each table of ``schemas/`` to its rows. A template may add, for the checks only, tables whose name
+starts with ``_`` and row keys that start with ``_`` (e.g. the cell of every amount): they are dropped after the
+checks ran (:mod:`pipeline.tables.parse`) and never published.
+"""
 
 from __future__ import annotations
 
@@ -31,3 +36,6 @@ class TemplateResult:
     tables: dict[str, list[dict]]
     warnings: tuple[str, ...]
     sections: tuple[SectionInfo, ...] = ()
+    kind: str = "budget"  # documents.kind
+    # The families of checks of the catalogue that apply (pipeline.tables.checks.catalogue.FAMILIES).
+    check_families: tuple[str, ...] = ("common", "hebei")

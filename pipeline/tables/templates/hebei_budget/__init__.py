@@ -26,7 +26,7 @@ from pipeline.tables.templates.hebei_budget.structure import StructureReader
 from pipeline.tables.templates.hebei_budget.tables import TableReader
 from pipeline.tables.templates.result import TemplateResult
 
-__all__ = ["TEMPLATE_ID", "matches", "parse"]
+__all__ = ["TEMPLATE_ID", "matches", "parse", "refusal"]
 
 
 class _Parser(StructureReader, ProseReader, TableReader):
@@ -76,9 +76,17 @@ def parse(document: Document) -> TemplateResult:
     )
 
 
+def refusal(document: Document) -> str | None:
+    """Why ``document`` is not of this template (None when it is): its first text must be a disclosure title."""
+    first = next((b for b in document.blocks if isinstance(b, Paragraph) and b.clean), None)
+    if first and TITLE.match(compact(first.text)):
+        return None
+    found = f", found {first.clean[:40]!r}" if first is not None else ""
+    return f"expected a title like '<department><year>年部门预算信息公开' as the first line of text{found}"
+
+
 def matches(document: Document) -> bool:
     """Whether ``document`` looks like this template: its first text is a budget disclosure title."""
-    first = next((b for b in document.blocks if isinstance(b, Paragraph) and b.clean), None)
-    return bool(first and TITLE.match(compact(first.text)))
+    return refusal(document) is None
 
 
