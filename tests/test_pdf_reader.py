@@ -245,7 +245,8 @@ def test_a_table_split_over_pages_is_one_table_of_the_document():
     income = tables[1]  # 收入预算总表: p11-p15, the last page holding only its 合计 row, in fewer grid columns
     assert income.span.ref == "p11:r1-p15:r1" and income.width == 9
     total = income.rows[-1]
-    assert total.span.ref == "p15:r1" and total.texts()[0] == "合计" and total.texts()[4] == "156211123"
+    assert total.span.ref == "p15:r1" and total.cells_exact and total.cells[0].col_span == 4
+    assert total.grid_texts()[0] == "合计" and total.grid_texts()[4] == "156211123"
 
 
 def test_paragraphs_join_wrapped_lines_and_keep_their_lines():

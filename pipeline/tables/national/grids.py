@@ -2,8 +2,8 @@
 label per column (the heading texts above it, top to bottom, joined with ``/``: ``项目/功能分类科目编码/类``).
 
 A row is data when a cell holds a number or a code, or when its only text is a total (合计 alone is the total
-row of an empty table); the header is the rows before the first data row. A merged heading covers the columns
-that carry its span (the intermediate document repeats a merged cell's span in every column it covers).
+row of an empty table); the header is the rows before the first data row. A heading merged across columns
+(``col_span``) labels each column it covers.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ _DATA = re.compile(r"^[-−–+]?\(?[\d,，]*\d(?:\.\d+)?\)?%?$")
 
 
 def is_data_row(row: Row) -> bool:
-    texts = [re.sub(r"\s+", "", t) for t in row.texts() if t.strip()]
+    texts = [re.sub(r"\s+", "", t) for t in row.grid_texts() if t.strip()]
     if any(_DATA.match(t) for t in texts):
         return True
     return len(texts) == 1 and bool(TOTAL_LABEL.match(texts[0]))
@@ -45,19 +45,18 @@ class Grid:
         return [c for c in range(len(self.labels)) if predicate(self, c)]
 
 
+def width(table: Table) -> int:
+    """The table's grid columns (a merged cell counts the columns it covers)."""
+    return max((r.grid_before + sum(c.col_span for c in r.cells) for r in table.rows), default=0)
+
+
 def read_grid(table: Table) -> Grid:
     n = next((i for i, row in enumerate(table.rows) if is_data_row(row)), len(table.rows))
-    width = table.width
-    labels: list[list[str]] = [[] for _ in range(width)]
+    labels: list[list[str]] = [[] for _ in range(width(table))]
     for row in table.rows[:n]:
-        texts = row.texts(width)
-        by_span = {}
-        for cell in row.cells:
-            if cell.text:
-                by_span.setdefault(cell.span, cell.text)
-        for c in range(width):
-            text = texts[c] or (by_span.get(row.cells[c].span, "") if c < len(row.cells) else "")
-            text = re.sub(r"\s+", "", text)
+        for c in range(len(labels)):
+            cell = row.cell_at(c)  # a heading merged across columns labels each of them
+            text = re.sub(r"\s+", "", cell.text) if cell is not None else ""
             if text and (not labels[c] or labels[c][-1] != text):
                 labels[c].append(text)
     return Grid(table, n, tuple("/".join(parts) for parts in labels))

@@ -49,7 +49,16 @@ def amount(text: str, unit: str, source: str, at: Span) -> Decimal | None:
 
 
 def _cell(row: Row, col: int):
-    return row.cells[col] if col < len(row.cells) else None
+    """The cell at the start of grid column ``col``, or None (a column covered by a merged cell is not its own)."""
+    cell = row.cell_at(col)
+    if cell is None or cell.merged_above:
+        return None
+    start = row.grid_before
+    for c in row.cells:
+        if c is cell:
+            return cell if start == col else None
+        start += c.col_span
+    return None
 
 
 def _text(row: Row, col: int | None) -> str:

@@ -15,8 +15,9 @@ Texts are normalised as every reader's are (:mod:`pipeline.document.normalise`: 
 digits, thousands separators), so ``31,214,205.80`` reads ``31214205.80``.
 
 * a :class:`~pipeline.document.model.Table` per logical table (:mod:`.stitching`: parts on consecutive pages
-  joined, repeated header rows left out). A row has one cell per column; a merged cell's text sits at its
-  top-left column, and the columns it also covers are empty cells with the merged cell's span.
+  joined, repeated header rows left out), its rows in the model's grid (``cells_exact``): a merged cell once,
+  with its ``col_span`` and ``row_span``; a column covered by a cell merged from a row above is an empty
+  ``merged_above`` cell.
 """
 
 from __future__ import annotations
@@ -165,18 +166,25 @@ def _paragraph(items: list[tuple[Line, int]], locator: PdfLocator) -> Paragraph:
 
 
 def _table(lt: LogicalTable, cell_pos: dict, locator: PdfLocator) -> Table:
+    """Rows of cells in the model's grid: a merged cell once, covering ``col_span`` columns (of the first part's
+    grid); a column covered by a cell merged from the row above is an empty ``merged_above`` cell."""
     rows = []
     for lrow in [*lt.header, *lt.rows]:
-        by_col: dict[int, Cell] = {}
-        for cell, (start, end) in zip(lrow.cells, lrow.columns):
-            pos = cell_pos[(cell.page, cell.table, cell.row, cell.col)]
-            span = Span(pos, pos, locator)
-            by_col[start] = Cell((normalise(cell.text),), span)  # wrapped lines joined: one paragraph
-            for col in range(start + 1, end):  # the columns a merged cell also covers
-                by_col.setdefault(col, Cell(("",), span))
+        starts = {start: (cell, end) for cell, (start, end) in zip(lrow.cells, lrow.columns)}
         first = cell_pos[(lrow.cells[0].page, lrow.cells[0].table, lrow.cells[0].row, lrow.cells[0].col)]
         last = cell_pos[(lrow.cells[-1].page, lrow.cells[-1].table, lrow.cells[-1].row, lrow.cells[-1].col)]
         row_span = Span(first, last, locator)
-        cells = tuple(by_col.get(j, Cell(("",), row_span)) for j in range(lt.n_cols))
-        rows.append(Row(cells, row_span))
+        cells, col = [], 0
+        while col < lt.n_cols:
+            if col in starts:
+                cell, end = starts[col]
+                pos = cell_pos[(cell.page, cell.table, cell.row, cell.col)]
+                # wrapped lines joined: a cell is one paragraph
+                cells.append(Cell((normalise(cell.text),), Span(pos, pos, locator), col_span=end - col,
+                                  row_span=cell.rowspan))
+                col = end
+            else:
+                cells.append(Cell(("",), row_span, merged_above=True))
+                col += 1
+        rows.append(Row(tuple(cells), row_span, cells_exact=True))
     return Table(tuple(rows), rows[0].span.join(rows[-1].span))
