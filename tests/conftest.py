@@ -48,15 +48,16 @@ RAW_DIR = REPO / "raw"
 SEED_NAME = "hebei-langfang-guangyang-wanzhuang-2019-budget.tika.txt"
 
 
-def copy_seed_raw(target: Path) -> Path:
-    """A raw folder holding the seed alone: its file and a manifest listing only it (tests about the seed's own
-    build, whatever else raw/ holds)."""
+def copy_seed_raw(target: Path, *others: str) -> Path:
+    """A raw folder holding the seed alone (and the files of raw/ named in ``others``): the files and a manifest
+    listing only them (tests about the seed's own build, whatever else raw/ holds)."""
     import json
 
     target.mkdir(parents=True)
-    shutil.copy2(RAW_DIR / SEED_NAME, target / SEED_NAME)
+    for name in (SEED_NAME, *others):
+        shutil.copy2(RAW_DIR / name, target / name)
     manifest = json.loads((RAW_DIR / "manifest.json").read_text(encoding="utf-8"))
-    manifest["documents"] = [d for d in manifest["documents"] if d["file"] == SEED_NAME]
+    manifest["documents"] = [d for d in manifest["documents"] if d["file"] in (SEED_NAME, *others)]
     (target / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return target
 

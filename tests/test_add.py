@@ -10,7 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import RAW_DIR, SEED_NAME
+from conftest import RAW_DIR, SEED_NAME, copy_seed_raw
 
 from pipeline.cli import main
 from pipeline.raw.add import safe_name
@@ -22,8 +22,7 @@ REPO = Path(__file__).resolve().parent.parent
 
 @pytest.fixture
 def raw(tmp_path: Path) -> Path:
-    shutil.copytree(RAW_DIR, tmp_path / "raw")
-    return tmp_path / "raw"
+    return copy_seed_raw(tmp_path / "raw")
 
 
 @pytest.fixture

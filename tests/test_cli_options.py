@@ -14,7 +14,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from conftest import RAW_DIR, SEED_NAME
+from conftest import RAW_DIR, SEED_NAME, copy_seed_raw
 
 from pipeline.build import incremental
 from pipeline.cli import EXIT_BUSY, EXIT_FAILED, EXIT_OK, EXIT_QUARANTINED, EXIT_USAGE, main
@@ -29,7 +29,7 @@ SEED_BYTES = (RAW_DIR / SEED_NAME).stat().st_size
 def two_docs(tmp_path: Path) -> Path:
     """raw/ with the seed and one smaller synthetic disclosure."""
     raw = tmp_path / "raw"
-    shutil.copytree(RAW_DIR, raw)
+    copy_seed_raw(raw)
     (synthetic,) = generate_corpus(1, 3, tmp_path / "synth")
     shutil.copy(synthetic, raw / synthetic.name)
     assert synthetic.stat().st_size < SEED_BYTES
@@ -135,7 +135,7 @@ def test_wait_gives_up_after_the_time_given(tmp_path, capsys):
 
 
 def test_raw_and_out_default_to_the_environment(tmp_path, monkeypatch):
-    shutil.copytree(RAW_DIR, tmp_path / "my-raw")
+    copy_seed_raw(tmp_path / "my-raw")
     monkeypatch.chdir(tmp_path / "my-raw")  # no raw/ here: only the environment says where to read
     monkeypatch.setenv("YUSUAN_RAW_DIR", str(tmp_path / "my-raw"))
     monkeypatch.setenv("YUSUAN_OUT_DIR", str(tmp_path / "site" / "pkg"))
@@ -153,9 +153,10 @@ def _cache_entries(cache: Path) -> list[Path]:
 def test_the_cache_defaults_to_the_environment_and_cache_overrides_it(tmp_path, monkeypatch):
     env_cache, cli_cache = tmp_path / "env-cache", tmp_path / "cli-cache"
     monkeypatch.setenv("YUSUAN_CACHE_DIR", str(env_cache))
-    assert main(["build", "--raw", str(RAW_DIR), "--out", str(tmp_path / "a")]) == EXIT_OK
+    raw = copy_seed_raw(tmp_path / "raw")
+    assert main(["build", "--raw", str(raw), "--out", str(tmp_path / "a")]) == EXIT_OK
     assert len(_cache_entries(env_cache)) == 1 and not cli_cache.exists()
-    assert main(["build", "--raw", str(RAW_DIR), "--out", str(tmp_path / "b"), "--cache", str(cli_cache)]) == EXIT_OK
+    assert main(["build", "--raw", str(raw), "--out", str(tmp_path / "b"), "--cache", str(cli_cache)]) == EXIT_OK
     assert len(_cache_entries(cli_cache)) == 1 and len(_cache_entries(env_cache)) == 1
 
 

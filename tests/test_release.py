@@ -25,9 +25,10 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
-from conftest import RAW_DIR, SEED_NAME
+from conftest import RAW_DIR, SEED_NAME, copy_seed_raw
 
 from pipeline.cli import main
+from pipeline.metadata.schemas import TABLE_ORDER
 from pipeline.release import layout
 from pipeline.release.verify import verify_release
 from pipeline.synth import generate_corpus
@@ -62,7 +63,7 @@ def releases(tmp_path_factory):
     work = tmp_path_factory.mktemp("release")
     generated = sorted(generate_corpus(2, 11, work / "generated"))
     raw, pkg, out = work / "raw", work / "datapackage", work / "releases"
-    shutil.copytree(RAW_DIR, raw)
+    copy_seed_raw(raw, "shanghai-putuo-government-office-2025-unit-budget.pdf")  # a PDF: the national tables
     assert main(["add", str(generated[0]), "--raw", str(raw), "--retrieved", RETRIEVED, "--province", "河北省"]) == 0
     assert main(["build", "--raw", str(raw), "--out", str(pkg)]) == 0
     assert main(["release", "--package", str(pkg), "--out", str(out), "--raw", str(raw)]) == 0
@@ -113,7 +114,7 @@ def test_second_release_reports_exactly_the_added_document_and_the_corrected_fig
     assert diff["schema"] == {"tables_added": [], "tables_removed": [], "tables": {}}
     assert diff["metadata"] == {"package": ["sources"], "tables": {}}
     notes = (out / "1.1.0" / layout.NOTES).read_text(encoding="utf-8")
-    assert "| procurement_items | 13 | " not in notes and "`project_budget_yuan` | 84600 | 84700 |" in notes
+    assert "| procurement_items | 13 | " not in notes and "`project_budget_yuan` | 84600.00 | 84700.00 |" in notes
     assert docs["version"] == "1.1.0"
 
 
@@ -236,7 +237,7 @@ def test_validate_finds_a_tampered_release(releases, tmp_path, capsys):
     folder = tmp_path / "1.1.0"
     shutil.copytree(releases["out"] / "1.1.0", folder)
     csv = folder / layout.csv_path("procurement_items")
-    csv.write_text(csv.read_text(encoding="utf-8").replace(",84700,", ",84800,"), encoding="utf-8")
+    csv.write_text(csv.read_text(encoding="utf-8").replace(",84700.00,", ",84800.00,"), encoding="utf-8")
     assert main(["validate", str(folder)]) == 1
     out = capsys.readouterr().out
     assert "'hash'" in out and "differs from SHA256SUMS" in out
@@ -272,7 +273,7 @@ def test_frictionless_reads_every_row_of_every_resource_by_url(releases, served)
 
     folder = releases["out"] / "1.1.0"
     package = frictionless.Package(f"{served}/1.1.0/datapackage.json")
-    assert len(package.resources) == 24
+    assert len(package.resources) == 2 * len(TABLE_ORDER)
     for resource in package.resources:
         table = resource.name.removesuffix("_parquet")
         expected = pq.read_metadata(folder / layout.parquet_path(table)).num_rows
@@ -308,7 +309,7 @@ def test_readme_get_the_data_example_runs_against_a_served_release(served):
     namespace: dict = {}
     exec(compile(example.replace(base_line, f"base = {served + '/1.1.0'!r}"), "README.md", "exec"), namespace)
     assert len(namespace["rows"]) == len(namespace["lines"]) > 0
-    assert namespace["checks"].num_rows > 0 and len(namespace["documents"]) == 3
+    assert namespace["checks"].num_rows > 0 and len(namespace["documents"]) == 4  # the seed, a PDF, two added
     assert "sha256sum -c SHA256SUMS" in section and "frictionless validate datapackage.json" in section
 
 
