@@ -26,8 +26,8 @@ the version exists: releases are never overwritten), 4 when a build or release o
 ``yusuan add FILE [--source-url U] [--department NAME] [--year Y] …`` copies a disclosure into raw/ and adds its
 manifest entry (:mod:`pipeline.raw.add`): exit 0, or 2 when refused (unreadable, empty, a duplicate).
 
-``yusuan synth --count N --seed S --out DIR [--format docx]`` writes N synthetic disclosures and a manifest into DIR
-(:mod:`pipeline.synth`): exit 0, or 2 when DIR is non-empty and not a previous synthetic corpus.
+``yusuan synth --count N --seed S --out DIR [--format docx] [--adversarial]`` writes N synthetic disclosures and a
+manifest into DIR (:mod:`pipeline.synth`): exit 0, or 2 when DIR is non-empty and not a previous synthetic corpus.
 """
 
 from __future__ import annotations
@@ -275,7 +275,7 @@ def cmd_synth(args: argparse.Namespace, out: Console, err: Console) -> int:
     from pipeline.synth import SynthError, generate_corpus
 
     try:
-        paths = generate_corpus(args.count, args.seed, Path(args.out), args.format)
+        paths = generate_corpus(args.count, args.seed, Path(args.out), args.format, args.adversarial)
     except SynthError as exc:
         err.print(f"[red]yusuan synth: {exc}[/red]", highlight=False)
         return EXIT_USAGE
@@ -340,6 +340,9 @@ def make_parser() -> argparse.ArgumentParser:
                    help="output folder: new, empty, or a previous synthetic corpus (which is replaced)")
     s.add_argument("--format", choices=("tika-text", "docx"), default="tika-text",
                    help="write Tika text (.tika.txt, the default) or Word files (.docx)")
+    s.add_argument("--adversarial", action="store_true",
+                   help="put in the cases the parser finds hard, at known rates: repeated paragraphs, activity names "
+                        "that point at two project items, two narrow rows in a row (docs/synthetic.md)")
     s.set_defaults(func=cmd_synth)
     return parser
 

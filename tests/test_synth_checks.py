@@ -20,7 +20,8 @@ from pipeline.synth.render import render
 from pipeline.tables.checks.identities import _matching_activities
 
 CORPUS_SEED, CORPUS_SIZE = 41, 150
-INJECTED = ("amount_written_oddly", "quantity_not_a_count", "indicator_without_standards", "activity_without_indicators")
+INJECTED = ("amount_written_oddly", "quantity_not_a_count", "indicator_without_standards", "activity_without_indicators",
+            "paragraph_printed_twice")
 
 
 def reported_anomalies(checks: list[dict]) -> list[tuple[str, str, str]]:

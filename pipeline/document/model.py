@@ -122,21 +122,46 @@ class Cell:
     col_span: int = 1
     row_span: int = 1
     merged_above: bool = False
+    # The position of each paragraph, where the reader knows it (Tika text: its line); else empty.
+    positions: tuple[int, ...] = field(default=(), compare=False, repr=False)
 
     @functools.cached_property  # read many times by the template; the cell never changes
     def text(self) -> str:
         """Non-empty paragraphs, trimmed, joined by newlines; ``""`` for an empty cell.
 
-        A paragraph that repeats the one before it is dropped: that is how a merged cell's content comes out
-        when Word repeats it (in the seed, a cell spanning a page break prints its text twice, lines 718/762).
-        ``paragraphs`` keeps everything as read.
+        A paragraph that repeats the one before it (empty ones between do not count) is read once: that is how
+        a merged cell's content comes out when Word prints it again across a page break (in the seed, lines 718
+        and 762), and an author's own repetition looks the same. Never silently: :attr:`repeats` lists each
+        one, and the checks report it (``paragraph_printed_twice``). ``paragraphs`` keeps everything as read.
         """
+        return "\n".join(self._read[0])
+
+    @property
+    def repeats(self) -> tuple[tuple[str, Span, Span], ...]:
+        """The paragraphs :attr:`text` reads once though printed twice in a row: (text, first print, repeat)."""
+        return self._read[1]
+
+    @functools.cached_property
+    def _read(self) -> tuple[tuple[str, ...], tuple[tuple[str, Span, Span], ...]]:
         parts: list[str] = []
-        for paragraph in self.paragraphs:
+        repeats = []
+        last_at = None
+        for i, paragraph in enumerate(self.paragraphs):
             text = _clean(paragraph)
-            if text and (not parts or parts[-1] != text):
+            if not text:
+                continue
+            at = self._span_of(i)
+            if parts and parts[-1] == text:
+                repeats.append((text, last_at, at))
+            else:
                 parts.append(text)
-        return "\n".join(parts)
+            last_at = at
+        return tuple(parts), tuple(repeats)
+
+    def _span_of(self, index: int) -> Span:
+        if len(self.positions) == len(self.paragraphs):
+            return Span(self.positions[index], self.positions[index], self.span.locator)
+        return self.span
 
     @property
     def is_empty(self) -> bool:
@@ -153,6 +178,9 @@ class Row:
     span: Span
     cells_exact: bool = False
     grid_before: int = 0  # grid columns the row leaves out before its first cell (DOCX ``w:gridBefore``)
+    # Cells (by index, > 0) that opened right after blank lines in Tika text, where an empty paragraph and a
+    # row end look alike: where another row may begin (see :func:`regroup`). Other readers know their rows.
+    breaks: tuple[int, ...] = field(default=(), compare=False, repr=False)
 
     def texts(self, width: int | None = None) -> list[str]:
         """Cell texts, padded with ``""`` to ``width`` (cells that vanished at the row's end)."""
@@ -196,6 +224,66 @@ class Table:
         return max((len(r.cells) for r in self.rows), default=0)
 
 
+def _without_trailing_blanks(cell: Cell) -> Cell:
+    """``cell`` without the empty paragraphs at its end: they were the end of its row (Tika text)."""
+    keep = len(cell.paragraphs)
+    while keep > 1 and not cell.paragraphs[keep - 1] and len(cell.positions) == len(cell.paragraphs):
+        keep -= 1
+    if keep == len(cell.paragraphs):
+        return cell
+    span = Span(cell.span.first, cell.positions[keep - 1], cell.span.locator)
+    return Cell(cell.paragraphs[:keep], span, positions=cell.positions[:keep])
+
+
+def regroup(rows: tuple[Row, ...], width: int, starts) -> tuple[Row, ...]:
+    """``rows`` cut again where ``starts`` says a row begins, when some are narrower than ``width``.
+
+    A row narrower than ``width`` may be two rows the reader glued together, or the reader may have cut such
+    rows in the wrong places: in Tika text, two rows in a row whose trailing merged cells vanished look like
+    one row with empty paragraphs, and the next full row can take cells of both (see
+    :mod:`pipeline.document.readers.tika_text`). Only a template knows what a row begins with, so it passes
+    ``starts(texts, i, reader_cut)``: whether a row begins at cell ``i`` of ``texts`` (the cell texts of a
+    run of rows, in order), ``reader_cut`` telling whether the reader began a row there. When a run of rows
+    (those the reader does not know exactly: ``cells_exact`` rows stay as read) holds a narrow one, its cells
+    are cut where ``starts`` holds, among the reader's row starts and possible row ends (:attr:`Row.breaks`).
+    """
+    out: list[Row] = []
+    run: list[Row] = []
+
+    def flush() -> None:
+        if all(len(row.cells) >= width for row in run):
+            out.extend(run)
+            run.clear()
+            return
+        cells = [cell for row in run for cell in row.cells]
+        texts = [cell.text for cell in cells]
+        cuts, at = {}, 0
+        for row in run:
+            cuts[at] = True
+            cuts.update({at + b: False for b in row.breaks})
+            at += len(row.cells)
+        begins = [0] + [i for i in sorted(cuts) if i > 0 and starts(texts, i, cuts[i])]
+        if begins == [i for i, by_reader in sorted(cuts.items()) if by_reader]:
+            out.extend(run)  # the reader's rows stand
+        else:
+            for a, b in zip(begins, [*begins[1:], len(cells)]):
+                part = (*cells[a:b - 1], _without_trailing_blanks(cells[b - 1]))
+                out.append(Row(part, part[0].span.join(part[-1].span),
+                               breaks=tuple(i - a for i in sorted(cuts) if a < i < b)))
+        run.clear()
+
+    for row in rows:
+        if row.cells and not row.cells_exact:
+            run.append(row)
+            continue
+        if run:
+            flush()
+        out.append(row)
+    if run:
+        flush()
+    return tuple(out)
+
+
 Block = Paragraph | Table
 
 
@@ -214,3 +302,17 @@ class Document:
     @property
     def tables(self) -> list[Table]:
         return [b for b in self.blocks if isinstance(b, Table)]
+
+    @property
+    def repeated_paragraphs(self) -> list[tuple[str, str, Span, Span, Span]]:
+        """Every paragraph a cell reads once though printed twice in a row (:attr:`Cell.repeats`), as (the
+        text of the first non-empty cell of the row as read, the paragraph, first print, repeat, the table's
+        span), in document order."""
+        found = []
+        for table in self.tables:
+            for row in table.rows:
+                for cell in row.cells:
+                    for text, first, again in cell.repeats:
+                        where = next((c.text.split("\n")[0] for c in row.cells if c.text), "")
+                        found.append((where, text, first, again, table.span))
+        return found

@@ -18,6 +18,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from pipeline.raw.manifest import MANIFEST_NAME
+from pipeline.synth.adversarial import twist
 from pipeline.synth.draw import make_department, make_disclosure
 from pipeline.synth.records import Department, Disclosure
 from pipeline.synth.render import render
@@ -40,20 +41,22 @@ def name_key(department: Department) -> str:
     return "-".join(ids.slug(s) for s in ids.name_segments(department.name))
 
 
-def generate_document(rng_or_seed: random.Random | int, index: int = 0,
-                      taken: set[str] | None = None, fmt: str = "tika-text") -> tuple[Disclosure, str | bytes]:
+def generate_document(rng_or_seed: random.Random | int, index: int = 0, taken: set[str] | None = None,
+                      fmt: str = "tika-text", adversarial: bool = False) -> tuple[Disclosure, str | bytes]:
     """Records and Tika text (``fmt="docx"``: the .docx's bytes) of one disclosure.
 
     With an int seed, document ``index`` of that corpus (independent streams for content, name and layout);
     with a ``random.Random``, everything is drawn from it. A name whose :func:`name_key` is in ``taken`` is
-    redrawn; the accepted key is added to ``taken``.
+    redrawn; the accepted key is added to ``taken``. ``adversarial``: the parser's weak spots put in
+    (:mod:`pipeline.synth.adversarial`), drawn from a stream of their own.
     """
     if isinstance(rng_or_seed, random.Random):
-        rng = name_rng = layout = rng_or_seed
+        rng = name_rng = layout = twists = rng_or_seed
     else:
         rng = random.Random(f"yusuan-synth:{rng_or_seed}:{index}")
         name_rng = random.Random(f"yusuan-synth-name:{rng_or_seed}:{index}")
         layout = random.Random(f"yusuan-synth-layout:{rng_or_seed}:{index}")
+        twists = random.Random(f"yusuan-synth-adversarial:{rng_or_seed}:{index}")
     department = make_department(name_rng)
     if taken is not None:
         for _ in range(1000):
@@ -64,6 +67,8 @@ def generate_document(rng_or_seed: random.Random | int, index: int = 0,
             raise SynthError(f"no unused department name found for document {index}")
         taken.add(name_key(department))
     records = make_disclosure(rng, department)
+    if adversarial:
+        records = twist(records, twists)
     if fmt not in SUFFIXES:
         raise SynthError(f"unknown format {fmt!r}: expected one of {', '.join(FORMATS)}")
     return records, (render_docx(records, layout) if fmt == "docx" else render(records, layout))
@@ -109,8 +114,9 @@ def prepare_out_dir(out_dir: Path) -> None:
         (out_dir / name).unlink()
 
 
-def generate_corpus(count: int, seed: int, out_dir: Path, fmt: str = "tika-text") -> list[Path]:
-    """Write ``count`` disclosures and ``manifest.json`` into ``out_dir``; return the disclosure paths in order."""
+def generate_corpus(count: int, seed: int, out_dir: Path, fmt: str = "tika-text", adversarial: bool = False) -> list[Path]:
+    """Write ``count`` disclosures and ``manifest.json`` into ``out_dir``; return the disclosure paths in order.
+    ``adversarial``: see :func:`generate_document`."""
     if count < 0:
         raise SynthError(f"count must be >= 0, got {count}")
     if fmt not in SUFFIXES:
@@ -120,16 +126,17 @@ def generate_corpus(count: int, seed: int, out_dir: Path, fmt: str = "tika-text"
     taken: set[str] = set()
     paths, entries = [], []
     for index in range(count):
-        records, content = generate_document(seed, index, taken, fmt)
+        records, content = generate_document(seed, index, taken, fmt, adversarial)
         name = file_name(records, index, count, fmt)
         data = content.encode("utf-8") if isinstance(content, str) else content
         (out_dir / name).write_bytes(data)
         paths.append(out_dir / name)
         entries.append(manifest_entry(records, name, data, seed, index, fmt))
-    option = "" if fmt == "tika-text" else f" --format {fmt}"
+    option = ("" if fmt == "tika-text" else f" --format {fmt}") + (" --adversarial" if adversarial else "")
     manifest = {
         "description": f"Synthetic disclosures written by `yusuan synth --count {count} --seed {seed}{option}`.",
-        "synthetic": {"generator": "pipeline.synth", "seed": seed, "count": count, "format": fmt},
+        "synthetic": {"generator": "pipeline.synth", "seed": seed, "count": count, "format": fmt,
+                      **({"adversarial": True} if adversarial else {})},
         "documents": entries,
     }
     (out_dir / MANIFEST_NAME).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

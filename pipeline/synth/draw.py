@@ -10,6 +10,7 @@ precision; the source anomalies are injected at the rates ``P_*`` below.
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from decimal import Decimal
 
 from pipeline.synth import vocab
@@ -41,6 +42,9 @@ P_LEAF_WITHOUT_INDICATORS = 0.02  # per sub-activity: no performance indicator a
 
 
 P_ITEM_ON_SUB_ACTIVITY = 0.2  # per project item: named by a sub-activity, as 社区经费 is in the seed
+
+
+P_PRINTED_TWICE = 0.01  # per activity with a one-paragraph description: printed again across a page break (the seed's 十四)
 
 
 def _place(rng: random.Random, suffixes: tuple[str, ...]) -> str:
@@ -218,7 +222,22 @@ def make_assets(rng: random.Random, year: int) -> Assets:
     )
 
 
+def _printed_twice(activities: tuple[Activity, ...], rng: random.Random) -> tuple[Activity, ...]:
+    """Mark the one-paragraph descriptions Word prints twice across a page break (P_PRINTED_TWICE)."""
+    def mark(a: Activity) -> Activity:
+        twice = len(a.description) == 1 and rng.random() < P_PRINTED_TWICE
+        return replace(a, printed_twice=twice, children=tuple(mark(c) for c in a.children))
+    return tuple(mark(a) for a in activities)
+
+
 def make_disclosure(rng: random.Random, department: Department | None = None) -> Disclosure:
+    """A disclosure drawn from ``rng``; page-break repeats are drawn last, from a stream of their own, so the
+    rest of a document is what it was before they were."""
+    disclosure = _draw_disclosure(rng, department)
+    return replace(disclosure, activities=_printed_twice(disclosure.activities, random.Random(rng.random())))
+
+
+def _draw_disclosure(rng: random.Random, department: Department | None = None) -> Disclosure:
     department = department or make_department(rng)
     year = rng.randint(2017, 2024)
     budget = make_budget(rng)

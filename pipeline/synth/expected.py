@@ -93,6 +93,18 @@ def three_public_expenses(d: Disclosure) -> list[dict]:
     ]
 
 
+def read_once(paragraphs: tuple[str, ...]) -> list[str]:
+    """A cell's paragraphs as the parse gives them: one printed twice in a row is read once (and reported)."""
+    return [p for i, p in enumerate(paragraphs) if i == 0 or p != paragraphs[i - 1]]
+
+
+def printed_twice(act) -> list[str]:
+    """The paragraphs of ``act``'s description printed twice in a row: by the page-break quirk, or adversarial."""
+    if len(act.description) == 1 and act.printed_twice:
+        return [act.description[0]]
+    return [p for i, p in enumerate(act.description) if i > 0 and p == act.description[i - 1]]
+
+
 def activities_and_indicators(d: Disclosure) -> tuple[list[dict], list[dict]]:
     activities, indicators = [], []
 
@@ -101,7 +113,7 @@ def activities_and_indicators(d: Disclosure) -> tuple[list[dict], list[dict]]:
         activities.append({
             "activity_id": activity_id, "parent_activity_id": parent, "level": level, "number_printed": act.number,
             "name_zh": act.name, "annual_budget_yuan": None if act.budget is None else _yuan(act.budget),
-            "annual_budget_text": budget, "description_zh": "\n".join(act.description),
+            "annual_budget_text": budget, "description_zh": "\n".join(read_once(act.description)),
             "performance_goal_zh": act.goal})
         for seq, ind in enumerate(act.indicators, start=1):
             indicators.append({"activity_id": activity_id, "indicator_seq": seq, "indicator_name_zh": ind.name,
@@ -218,4 +230,7 @@ def expected_anomalies(d: Disclosure) -> list[tuple[str, str, str]]:
                       if "" in ind.standards]
             if not a.children and not a.indicators:
                 found.append(("activity_without_indicators", activity_id, f"{a.number}、{a.name}"))
+            # subject: the first text of the activity's row, its printed name
+            found += [("paragraph_printed_twice", normalise(f"{a.number}、{a.name}"), normalise(p))
+                      for p in printed_twice(a)]
     return sorted(found)

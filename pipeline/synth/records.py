@@ -16,7 +16,7 @@ is 604124), so every identity holds exactly at the printed precision:
 * fixed assets: the four parts sum to 资产总额, 其中 (office space) is a subset of buildings.
 
 Source anomalies (the seed's quirks: ``4.37。万元``, ``16.9 台``, an empty grade cell, an activity without
-indicators) are drawn at modest rates (``P_*`` in :mod:`pipeline.synth.draw`); :func:`pipeline.synth.expected.expected_anomalies` lists the
+indicators, a description printed twice across a page break) are drawn at modest rates (``P_*`` in :mod:`pipeline.synth.draw`); :func:`pipeline.synth.expected.expected_anomalies` lists the
 ones a document holds, as the checks must report them. Nothing else in a generated document is an anomaly.
 
 The records are drawn by :mod:`pipeline.synth.draw`.
@@ -133,10 +133,13 @@ class Activity:
     number: str  # as printed: 一 or 1
     name: str
     budget: int | None
-    description: tuple[str, ...]  # paragraphs of the cell
+    description: tuple[str, ...]  # paragraphs of the cell (adversarial: one may repeat the one before it)
     goal: str
     indicators: tuple[Indicator, ...]
     children: tuple[Activity, ...] = ()
+    # The description cell crosses a page break and Word prints its text again after empty paragraphs
+    # (the seed's lines 718/762): read once, and reported (paragraph_printed_twice).
+    printed_twice: bool = False
 
 
 @dataclass(frozen=True)
@@ -197,6 +200,9 @@ class Disclosure:
     glossary: tuple[tuple[str, str], ...]
     trim_zeros: bool = False  # print 1.4 rather than 1.40 (both occur in the seed)
     grouped_thousands: bool = False  # fixed-asset values as 1,097.10 (the seed groups its 15,034 平方米)
+    # Drawn in adversarial mode (pipeline.synth.draw): the renderer then lets every row that can be narrow be
+    # narrow, so two narrow rows in a row occur (see render._activity_rows and render._procurement).
+    adversarial: bool = False
 
     @property
     def title(self) -> str:

@@ -55,8 +55,9 @@ class TikaWriter:
         """One table row. A cell is a string, a tuple of paragraphs or :class:`Padded` paragraphs; ``gaps`` puts
         empty paragraphs after cell ``i``. A later paragraph may follow empty ones only in a cell that is not
         the row's last. ``narrow``: trailing empty cells vanish, as when Word merges them into the last cell
-        (the seed's last procurement row); the reader can tell such a row from the next only when that one is
-        full, so never two in a row. ``spans`` (cell ``i`` covers that many grid columns) and ``merged`` (cells
+        (the seed's last procurement row); the reader alone can tell such a row from the next only when that
+        one is full, and the template cuts two in a row apart (adversarial mode makes them). ``spans`` (cell
+        ``i`` covers that many grid columns) and ``merged`` (cells
         continuing a vertical merge from the row above, printed empty) are what the .docx writer makes of
         merged cells; Tika prints a merged cell once and a continuation as an empty cell, as here."""
         if narrow:
@@ -160,20 +161,22 @@ def _three_public(w: TikaWriter, d: Disclosure) -> None:
     w.para("四、财政拨款“三公”经费预算情况及增减变化原因", amounts + changes)
 
 
-def _activity_rows(w: TikaWriter, act: Activity, level: int, trim: bool) -> None:
+def _activity_rows(w: TikaWriter, act: Activity, level: int, trim: bool, adversarial: bool = False) -> None:
     name = f"{act.number}、{act.name}" if level == 1 else f"\u3000\u3000{act.number}、{act.name}"
     budget = "" if act.budget is None else amount_text(act.budget, trim)
     first = act.indicators[0] if act.indicators else None
     indicator = [first.name, *first.standards] if first else ["", "", "", "", ""]
     # The activity's first four cells are merged down over its further indicator rows.
     merged = (0, 1, 2, 3)
-    if len(act.description) == 1 and w.rng.random() < 0.05:
+    if len(act.description) == 1 and act.printed_twice:
         # A cell spanning a page break: its text is printed again after empty paragraphs (seed lines 718/762).
         text = act.description[0]
         w.row([name, budget, Padded((text, *[""] * w.rng.randint(2, 40), text)), act.goal, *indicator])
     else:
-        # A level-1 row follows a full row (the grade header or a level-2 row), so it may be narrow.
-        w.row([name, budget, act.description, act.goal, *indicator], narrow=level == 1 and w.rng.random() < 0.2)
+        # A level-1 row follows a full row (the grade header or a level-2 row), so it may be narrow. In
+        # adversarial mode every row without an indicator is: two narrow rows meet.
+        narrow = first is None if adversarial else level == 1 and w.rng.random() < 0.2
+        w.row([name, budget, act.description, act.goal, *indicator], narrow=narrow)
     for ind in act.indicators[1:]:
         w.row(["", "", "", "", ind.name, *ind.standards], merged=merged)
 
@@ -186,9 +189,9 @@ def _performance(w: TikaWriter, d: Disclosure) -> None:
     w.row(["职责活动", "年度预算数", "内容描述", "绩效目标", "绩效指标", "评价标准"], spans={5: 4})
     w.row(["", "", "", "", "", *GRADE_HEADER], merged=(0, 1, 2, 3, 4))
     for act in d.activities:
-        _activity_rows(w, act, 1, d.trim_zeros)
+        _activity_rows(w, act, 1, d.trim_zeros, d.adversarial)
         for child in act.children:
-            _activity_rows(w, child, 2, d.trim_zeros)
+            _activity_rows(w, child, 2, d.trim_zeros, d.adversarial)
     w.blank(w.rng.randint(1, 12))
 
 
@@ -227,7 +230,9 @@ def _procurement(w: TikaWriter, d: Disclosure) -> bool:
         cells = _procurement_cells(item, items, d.trim_zeros)
         # Narrow like the seed's last row: the four trailing funding cells vanish (see the reader's docstring
         # for the narrow rows it cannot tell from the next one, e.g. one missing cell before an empty paragraph).
-        narrow = not narrow and cells[-5] != "" and cells[-4:] == ["", "", "", ""] and w.rng.random() < 0.04
+        # In adversarial mode every row that can be narrow is, so two narrow rows meet.
+        can = cells[-5] != "" and cells[-4:] == ["", "", "", ""]
+        narrow = can if d.adversarial else not narrow and can and w.rng.random() < 0.04
         w.row(cells, gaps={0: 1, **({6: 1} if w.rng.random() < 0.3 else {})}, narrow=narrow)
     run_into_heading = w.rng.random() < 0.5
     if run_into_heading:

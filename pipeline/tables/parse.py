@@ -70,7 +70,7 @@ def parse_reading(reading: Reading, raw: RawDocument) -> ParsedDocument:
     position = result.title_span.locator.position  # the reader's positions, for ordering by source_ref
     sections = checks.section_rows(result.sections, result.tables, position)
     check_rows = checks.run_checks(result.tables, sections, result.source_amount_unit_zh, position,
-                                   families=result.check_families)
+                                   families=result.check_families, repeats=document.repeated_paragraphs)
     kind = result.kind
     document_id = ids.document_id(result.department_name_zh, result.fiscal_year, kind)
     documents_row = {

@@ -86,7 +86,7 @@ class _CellBuilder:
         return self.lines[-1]
 
     def build(self) -> Cell:
-        return Cell(tuple(self.paragraphs), Span(self.first, self.last))
+        return Cell(tuple(self.paragraphs), Span(self.first, self.last), positions=tuple(self.lines))
 
 
 class _TableBuilder:
@@ -125,7 +125,8 @@ class _TableBuilder:
             cells[-1].drop_trailing_blanks()
         if cells:
             built = tuple(c.build() for c in cells)
-            self.rows.append(Row(built, Span(built[0].span.first, built[-1].span.last)))
+            breaks = tuple(b for b in self.breaks if 0 < b < len(built))
+            self.rows.append(Row(built, Span(built[0].span.first, built[-1].span.last), breaks=breaks))
             self.width = max(self.width, len(built))
         self.cells = [] if upto is None else self.cells[upto:]
         self.breaks = [] if upto is None else [b - upto for b in self.breaks if b > upto]

@@ -17,12 +17,13 @@ _ORDER = {c.id: i for i, c in enumerate(CATALOGUE)}
 
 
 def run_checks(tables: dict[str, list[dict]], sections: list[dict], unit: str, position=LINES.position,
-               families: tuple[str, ...] = ("common", "hebei")) -> list[dict]:
+               families: tuple[str, ...] = ("common", "hebei"), repeats=()) -> list[dict]:
     """Rows of the ``checks`` table for one document (without ``document_id``), in catalogue order, each check's
     rows numbered by ``check_seq`` in document order. ``unit`` is the source's amount unit (万元 or 元);
     ``position`` maps a ``source_ref`` to the reader's position (the document's ``Locator.position``);
-    ``families``: the checks that apply to the document's template (catalogue.FAMILIES)."""
-    rows = [*Identities(tables, unit).run(), *anomalies.run(tables, sections, position)]
+    ``families``: the checks that apply to the document's template (catalogue.FAMILIES); ``repeats``: the
+    document's ``repeated_paragraphs`` (paragraphs read once though printed twice)."""
+    rows = [*Identities(tables, unit).run(), *anomalies.run(tables, sections, position, repeats)]
     if "national" in families:
         rows += national_prose.run(tables)
     rows = [r for r in rows if BY_ID[r["check_id"]].applies_to in families]

@@ -109,6 +109,20 @@ def activities_without_indicators(tables: dict[str, list[dict]]) -> Iterator[dic
                              subject=a["activity_id"])
 
 
+def paragraphs_printed_twice(repeats, tables: dict[str, list[dict]], position) -> Iterator[dict]:
+    """``repeats``: (the first text of the row as read, the paragraph, first print, repeat, the table) as the
+    document lists them (``Document.repeated_paragraphs``: spans of the reader's positions). The subject is the
+    activity whose row holds the paragraph (the reader may have glued two narrow rows together: the
+    template's rows say where each begins), else the row's first text."""
+    starts = [(at, f"{a['number_printed']}、{a['name_zh']}") for a in tables.get("performance_activities", [])
+              if a["source_ref"] and (at := position(a["source_ref"])) is not None]
+    for where, text, first, again, table in repeats:
+        inside = [name for at, name in sorted(starts) if table.first <= at <= first.first]
+        places = f"printed at {first.ref} and {again.ref}" if first != again else f"printed twice in {first.ref}"
+        yield occurrence("paragraph_printed_twice", first.join(again).ref, text,
+                         subject=inside[-1] if inside else where or None, note=f"{places}; read once")
+
+
 def sections_without_content(sections: list[dict]) -> Iterator[dict]:
     for s in sections:
         if s["is_present"] and not s["has_content"]:
@@ -121,15 +135,17 @@ def sections_missing(sections: list[dict]) -> Iterator[dict]:
             yield occurrence("section_missing", None, s["section_key"], subject=s["section_key"])
 
 
-def run(tables: dict[str, list[dict]], sections: list[dict], position=LINES.position) -> Iterator[dict]:
+def run(tables: dict[str, list[dict]], sections: list[dict], position=LINES.position, repeats=()) -> Iterator[dict]:
     """Every anomaly and completeness check: its occurrences, or one pass row when it found none. ``position``
-    maps a ``source_ref`` to the reader's position (:meth:`pipeline.document.model.Locator.position`)."""
+    maps a ``source_ref`` to the reader's position (:meth:`pipeline.document.model.Locator.position`);
+    ``repeats`` are the paragraphs the document read once though printed twice (:func:`paragraphs_printed_twice`)."""
     for check_id, found in (
         ("amount_written_oddly", amounts_written_oddly(tables)),
         ("numbering_restarts_or_repeats", numbering(tables, sections, position)),
         ("quantity_not_a_count", quantities_not_counts(tables)),
         ("indicator_without_standards", indicators_without_standards(tables)),
         ("activity_without_indicators", activities_without_indicators(tables)),
+        ("paragraph_printed_twice", paragraphs_printed_twice(repeats, tables, position)),
         ("section_without_content", sections_without_content(sections)),
         ("section_missing", sections_missing(sections)),
     ):

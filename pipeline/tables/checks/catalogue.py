@@ -96,9 +96,12 @@ CATALOGUE: tuple[Check, ...] = (
           "sub-activities without a budget are left out and named in `note`. Skips when no sub-activity has one."),
     Check("activity_budget_matches_project_item", "identity", "活动预算与项目支出所列项目相符",
           "Each project item named in section 二 (社区经费, 民办教师经费 …) equals the budget of the activity "
-          "of section 五 it names (社区建设 43.03 ↔ 社区经费; 义务教育 66.76 ↔ 民办教师经费), matched by "
-          "shared words of the names (教师 ~ 教育), level-1 activities first, then the one sharing most words. Skips "
-          "when no activity matches, or when two or more match equally well (which one is meant is unknown)."),
+          "of section 五 it names (社区建设 43.03 ↔ 社区经费; 义务教育 66.76 ↔ 民办教师经费). The activities with a "
+          "budget whose names share a word with the item's (教师 ~ 教育) are the candidates, level-1 activities "
+          "first, then those sharing most words: one whose budget equals the item passes (another activity may "
+          "say the item's words too, or more of them: `note` says how many were candidates). If none does, the "
+          "best candidate is compared (fail) when it is the only best; the row skips when no activity matches, "
+          "or when two or more match equally well (which one is meant is unknown)."),
     Check("activities_total_within_project", "soft", "活动预算合计与项目支出",
           "The level-1 activity budgets sum to project expenditure (项目支出): the activity table budgets the "
           "project funds. Warns, never fails; skips when no activity has a budget."),
@@ -140,6 +143,12 @@ CATALOGUE: tuple[Check, ...] = (
           "A performance indicator missing one or more of its 优/良/中/差 grade standards."),
     Check("activity_without_indicators", "anomaly", "活动无绩效指标",
           "An activity without sub-activities that has no performance indicator (and so no grade standards)."),
+    Check("paragraph_printed_twice", "anomaly", "段落重复（只读一次）",
+          "A paragraph printed twice in a row inside a table cell (empty paragraphs between do not count) is read "
+          "once: Word prints a merged cell's text again across a page break, and in the text an author's own "
+          "repetition looks the same. One warn row per repeat: `found_text` is the paragraph, `subject` the first "
+          "text of its row, `source_ref` runs from the first print to the repeat, `note` names both.",
+          family="common"),
     Check("section_without_content", "anomaly", "章节无内容",
           "One of the nine template sections whose heading is present with nothing under it."),
     # -- completeness ------------------------------------------------------------------------------------

@@ -149,15 +149,27 @@ class Identities:
         if not items:
             yield skip("activity_budget_matches_project_item", "no project item named in section 二")
         for item in items:
+            stated = _amount(item, "expenditure_project_item")
+            named = _named_activities(item["label_zh"], acts)
             best = _matching_activities(item["label_zh"], acts)
+            # Names alone can mislead (another activity may say the item's words too, or say more of them): an
+            # activity the item's name points at whose budget agrees is the one; a fail needs a unique best.
+            rows = [self.cmp("activity_budget_matches_project_item", stated, [fig(a)], subject=item["label_zh"],
+                             note=None if best == [a] else f"not the best match by name of the {len(named)} "
+                             "activities sharing a word with the item, but the one whose budget agrees")
+                    for a in named]
+            agreeing = [row for row in rows if row["status"] == "pass"]
+            if agreeing:
+                yield agreeing[0]
+                continue
             if len(best) != 1:
                 reason = ("no activity matches the item by name" if not best else "ambiguous: activities "
-                          + ", ".join(fig(a).label for a in best) + " match the item's name equally")
+                          + ", ".join(fig(a).label for a in best) + " match the item's name equally, and "
+                          "none has its amount")
                 yield skip("activity_budget_matches_project_item", reason,
                            subject=item["label_zh"], source_ref=item["source_ref"])
                 continue
-            yield self.cmp("activity_budget_matches_project_item", _amount(item, "expenditure_project_item"),
-                           [fig(best[0])], subject=item["label_zh"])
+            yield rows[named.index(best[0])]
         budgets = [fig(r) for r in acts if r["level"] == 1 and r["annual_budget_yuan"] is not None]
         project = _amount(self.line("expenditure_project"), "expenditure_project")
         yield (self.cmp("activities_total_within_project", project, budgets) if budgets else
@@ -247,12 +259,23 @@ def _bigrams(text: str) -> set[str]:
     return grams | {v for k, v in _SYNONYMS.items() if k in text}
 
 
-def _matching_activities(item_label: str, activities: list[dict]) -> list[dict]:
-    """The activities a project item names, best first by level (level 1 first) and then by how many name
-    words they share with it (with a few synonyms); only activities with a budget can match. One activity is
-    a match; two or more equally good ones are ambiguous (the caller skips rather than guess which)."""
+def _rank(item_label: str, activities: list[dict]) -> dict[str, tuple[int, int]]:
+    """The activities with a budget whose name shares a word with the item's (with a few synonyms), ranked by
+    level (level 1 first) and then by how many words they share."""
     words = _bigrams(item_label)
-    rank = {a["activity_id"]: (a["level"], -len(words & _bigrams(a["name_zh"]))) for a in activities
+    return {a["activity_id"]: (a["level"], -len(words & _bigrams(a["name_zh"]))) for a in activities
             if a["annual_budget_yuan"] is not None and words & _bigrams(a["name_zh"])}
+
+
+def _named_activities(item_label: str, activities: list[dict]) -> list[dict]:
+    """Every activity a project item's name may point at, best first (:func:`_rank`; ties in table order)."""
+    rank = _rank(item_label, activities)
+    return sorted((a for a in activities if a["activity_id"] in rank), key=lambda a: rank[a["activity_id"]])
+
+
+def _matching_activities(item_label: str, activities: list[dict]) -> list[dict]:
+    """The activities a project item names best (:func:`_rank`). One activity is a match; two or more equally
+    good ones are ambiguous (the caller skips rather than guess which)."""
+    rank = _rank(item_label, activities)
     best = min(rank.values(), default=None)
     return [a for a in activities if rank.get(a["activity_id"], ()) == best]

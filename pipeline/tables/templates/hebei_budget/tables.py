@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from pipeline.document.model import Paragraph, Table
+from pipeline.document.model import Paragraph, Table, regroup
 from pipeline.tables.amounts import AmountError, parse_decimal
 from pipeline.tables.templates.hebei_budget.layout import (
     ASSET_CODES,
@@ -15,6 +15,27 @@ from pipeline.tables.templates.hebei_budget.layout import (
     compact,
 )
 from pipeline.tables.templates.hebei_budget.reader import Reader
+
+
+ACTIVITY_NUMBER = re.compile(r"^(?:[一二三四五六七八九十百]+、|[0-9０-９]+[、.．])")
+# Where a row starts, a cell in brackets is taken for its catalogue code; whether it is a valid one is checked
+# when the row is read (an error naming the cell, not a row glued to the one above).
+BRACKETED = re.compile(r"^[\[【][^\]】]*[\]】]$")
+
+
+def _activity_starts(texts: list[str], i: int, reader_cut: bool) -> bool:
+    """An activity row begins with its numbered name; an indicator row (the reader's cut) with an empty one."""
+    name = compact(texts[i])
+    return bool(ACTIVITY_NUMBER.match(name)) or (reader_cut and not name)
+
+
+def _procurement_starts(texts: list[str], i: int, reader_cut: bool) -> bool:
+    """A procurement row begins with its project (合计 for the total) and has its catalogue code three cells on
+    (or, where the reader began a row, no code at all)."""
+    if compact(texts[i]) in ("合计", "总计"):
+        return True
+    code = texts[i + 3] if i + 3 < len(texts) else None
+    return bool(texts[i]) and (bool(code and BRACKETED.match(code)) or (reader_cut and code == ""))
 
 
 class TableReader(Reader):
@@ -43,7 +64,9 @@ class TableReader(Reader):
         indicators: list[dict] = []
         current = None
         level1 = None
-        for row in rows[head + 2:]:
+        # Two narrow rows in a row (an activity without its own indicator, then another) are cut where the
+        # second one's numbered name begins (see document.model.regroup).
+        for row in regroup(tuple(rows[head + 2:]), width, _activity_starts):
             texts = row.grid_texts(width)
             if len(texts) > width:
                 raise self.error(f"activity row has {len(texts)} cells, the table has {width} columns", row.span)
@@ -114,7 +137,9 @@ class TableReader(Reader):
                 table.span,
             )
         out = []
-        for row in rows[grid + 1:]:
+        # Two narrow rows in a row (trailing funding cells vanished) are cut where a project and its catalogue
+        # code say a row begins (see document.model.regroup).
+        for row in regroup(tuple(rows[grid + 1:]), width, _procurement_starts):
             if row.is_empty:
                 continue
             texts = row.grid_texts(width)
