@@ -25,6 +25,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
+import yaml
 from conftest import RAW_DIR, SEED_NAME, copy_seed_raw
 
 from pipeline.cli import main
@@ -40,6 +41,13 @@ RETRIEVED = "2026-11-28"
 def _tree(root: Path) -> dict[str, str]:
     """Every file below ``root`` with its SHA-256."""
     return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def _stats(root: Path) -> dict[str, tuple[int, int]]:
+    """Every file below ``root`` with its inode and modification time: a file rewritten, even with the same
+    bytes, shows."""
+    return {p.relative_to(root).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns)
             for p in sorted(root.rglob("*")) if p.is_file()}
 
 
@@ -67,13 +75,13 @@ def releases(tmp_path_factory):
     assert main(["add", str(generated[0]), "--raw", str(raw), "--retrieved", RETRIEVED, "--province", "河北省"]) == 0
     assert main(["build", "--raw", str(raw), "--out", str(pkg)]) == 0
     assert main(["release", "--package", str(pkg), "--out", str(out), "--raw", str(raw)]) == 0
-    first = _tree(out)
+    first, first_stats = _tree(out), _stats(out)
     shutil.copytree(out, work / "after-first")
     _correct_seed(raw)
     assert main(["add", str(generated[1]), "--raw", str(raw), "--retrieved", RETRIEVED]) == 0
     assert main(["build", "--raw", str(raw), "--out", str(pkg)]) == 0
     assert main(["release", "--package", str(pkg), "--out", str(out), "--raw", str(raw)]) == 0
-    return {"work": work, "raw": raw, "pkg": pkg, "out": out, "first": first}
+    return {"work": work, "raw": raw, "pkg": pkg, "out": out, "first": first, "first_stats": first_stats}
 
 
 def _diff(out: Path, version: str) -> dict:
@@ -134,10 +142,12 @@ def test_version_moves_by_the_scheme(releases):
 
 
 def test_first_release_is_unchanged_by_the_second(releases):
-    now = _tree(releases["out"])
-    before = releases["first"]
-    assert {k: v for k, v in now.items() if k in before and k != layout.LATEST} == \
-        {k: v for k, v in before.items() if k != layout.LATEST}
+    out = releases["out"]
+    before = {k: v for k, v in releases["first"].items() if k != layout.LATEST}
+    assert before and all(k.startswith(("1.0.0/", "yusuan-1.0.0.zip")) for k in before)
+    assert {k: v for k, v in _tree(out).items() if k in before} == before  # same bytes
+    stats = {k: v for k, v in releases["first_stats"].items() if k in before}
+    assert {k: v for k, v in _stats(out).items() if k in before} == stats  # not even rewritten
 
 
 def test_release_is_valid_complete_and_self_contained(releases):
@@ -162,8 +172,10 @@ def test_release_is_valid_complete_and_self_contained(releases):
                             if p.is_file() and p.name != layout.SUMS)
     if shutil.which("sha256sum"):
         subprocess.run(["sha256sum", "--quiet", "-c", layout.SUMS], cwd=folder, check=True)
-    cff = (folder / layout.CITATION).read_text(encoding="utf-8")
-    assert 'version: "1.1.0"' in cff and f'date-released: "{RETRIEVED}"' in cff
+    cff = yaml.safe_load((folder / layout.CITATION).read_text(encoding="utf-8"))
+    assert (cff["cff-version"], cff["type"], cff["version"], cff["date-released"]) == ("1.2.0", "dataset", "1.1.0",
+                                                                                       RETRIEVED)
+    assert cff["title"] == descriptor["title"] and cff["identifiers"][0]["value"] == descriptor["id"]
     assert descriptor["id"] in (folder / layout.README).read_text(encoding="utf-8")
 
 
@@ -214,6 +226,19 @@ def test_a_taken_name_is_refused_and_left_alone(releases, tmp_path, capsys, take
     assert _tree(out) == before and not any(p.name.startswith(".release") for p in out.iterdir())
 
 
+def test_a_doi_becomes_the_id_and_is_cited(releases, tmp_path, capsys):
+    out = _copy_first_release(releases, tmp_path / "out")
+    args = ["release", "--package", str(releases["pkg"]), "--out", str(out), "--raw", str(releases["raw"])]
+    assert main([*args, "--doi", "not-a-doi"]) == 2
+    assert "is not a DOI" in capsys.readouterr().err and layout.releases(out) == ["1.0.0"]
+    assert main([*args, "--doi", "https://doi.org/10.5281/zenodo.1234567"]) == 0
+    descriptor = json.loads((out / "1.1.0" / layout.DATAPACKAGE).read_text(encoding="utf-8"))
+    assert descriptor["id"] == "https://doi.org/10.5281/zenodo.1234567"
+    cff = (out / "1.1.0" / layout.CITATION).read_text(encoding="utf-8")
+    assert 'doi: "10.5281/zenodo.1234567"' in cff and "type: doi" in cff
+    assert descriptor["id"] in (out / "1.1.0" / layout.NOTES).read_text(encoding="utf-8")
+
+
 def test_raw_file_changed_since_the_build_is_refused(releases, tmp_path, capsys):
     raw = tmp_path / "raw"
     shutil.copytree(releases["raw"], raw)
@@ -222,6 +247,15 @@ def test_raw_file_changed_since_the_build_is_refused(releases, tmp_path, capsys)
     out = _copy_first_release(releases, tmp_path / "out")
     assert main(["release", "--package", str(releases["pkg"]), "--out", str(out), "--raw", str(raw)]) == 2
     assert "changed since the package was built" in capsys.readouterr().err
+    assert layout.releases(out) == ["1.0.0"]
+
+
+def test_a_changed_previous_release_is_refused(releases, tmp_path, capsys):
+    out = _copy_first_release(releases, tmp_path / "out")
+    parquet = out / "1.0.0" / layout.parquet_path("glossary")
+    parquet.write_bytes(parquet.read_bytes() + b"\0")
+    assert main(["release", "--package", str(releases["pkg"]), "--out", str(out), "--raw", str(releases["raw"])]) == 2
+    assert "must not be changed after it is made" in capsys.readouterr().err
     assert layout.releases(out) == ["1.0.0"]
 
 

@@ -16,7 +16,7 @@ from pipeline.package.descriptor import PARQUET_SUFFIX
 from pipeline.release import diff as rows_diff
 from pipeline.release.errors import ReleaseRefused
 from pipeline.release.schema_diff import compare_descriptors, tables_of
-from pipeline.release.tables import sha256_of
+from pipeline.release.tables import jemalloc_pool, sha256_of
 
 CHECKS = "checks"
 DOCUMENTS = "documents"
@@ -72,6 +72,11 @@ def compare_releases(old_dir: Path | None, old: dict | None, new_dir: Path, new:
     """The diff from the release in ``old_dir`` (descriptor ``old``; None for a first release) to the one being
     made in ``new_dir`` (descriptor ``new``). The old release's Parquet files are checked against their
     stated hashes before they are read."""
+    with jemalloc_pool():
+        return _compare(old_dir, old, new_dir, new)
+
+
+def _compare(old_dir: Path | None, old: dict | None, new_dir: Path, new: dict) -> ReleaseDiff:
     new_tables = tables_of(new)
     old_tables = tables_of(old) if old is not None else {}
     changes: dict[str, rows_diff.TableChanges] = {}

@@ -133,14 +133,16 @@ def first_release(table: str, new: pa.Table, *, by_document: bool = True) -> Tab
 def _document_runs(table: pa.Table) -> dict[str, tuple[int, int]] | None:
     """``{document_id: (first row, rows)}`` when the rows are in ``document_id`` order, else None."""
     ids = table[DOCUMENT].combine_chunks()
-    if len(ids) > 1 and not pc.all(pc.greater_equal(ids.slice(1), ids.slice(0, len(ids) - 1))).as_py():
-        return None
     if len(ids) == 0:
         return {}
     runs = pc.run_end_encode(ids)
+    values = runs.values
+    # In order iff the runs' ids increase strictly (one run per document): 10^4 comparisons, not 10^6.
+    if len(values) > 1 and not pc.all(pc.greater(values.slice(1), values.slice(0, len(values) - 1))).as_py():
+        return None
     ends = runs.run_ends.to_numpy()
     starts = np.concatenate([[0], ends[:-1]])
-    return dict(zip(runs.values.to_pylist(), zip(starts.tolist(), (ends - starts).tolist())))
+    return dict(zip(values.to_pylist(), zip(starts.tolist(), (ends - starts).tolist())))
 
 
 def _unchanged_documents(old: pa.Table, new: pa.Table, columns: list[str]) -> set[str] | None:

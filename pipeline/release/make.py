@@ -40,7 +40,7 @@ from pipeline.release.errors import ReleaseError, ReleaseRefused
 from pipeline.release.notes import release_notes
 from pipeline.release.raw_files import copy_raw
 from pipeline.release.readme import release_readme
-from pipeline.release.tables import sha256_of, write_tables
+from pipeline.release.tables import jemalloc_pool, sha256_of, write_tables
 from pipeline.release.verify import verify_release
 from pipeline.release.version import bump, next_version, reasons
 
@@ -216,7 +216,9 @@ def make_release(package_dir: Path, out_dir: Path, raw_dir: Path, *, doi: str | 
             raise ReleaseRefused(f"{descriptor_path}: cannot read: {exc}") from exc
         staging = make_staging_dir(out_dir / STAGING_NAME)
         try:
-            version, data = _assemble(package_dir, package, raw_dir, staging, previous, out_dir, doi, frictionless)
+            with jemalloc_pool():  # reading and writing every table twice: see tables.jemalloc_pool
+                version, data = _assemble(package_dir, package, raw_dir, staging, previous, out_dir, doi,
+                                          frictionless)
             if version is None:
                 return Outcome(None, previous, diff=data, done=done)
             try:
