@@ -35,21 +35,24 @@ def _inner(old: Path, new: Path, read_only: bool) -> None:
     import pyarrow.parquet as pq
 
     from pipeline.release.compare import compare_releases
+    from pipeline.release.tables import jemalloc_pool
 
     old_desc = json.loads((old / "datapackage.json").read_text(encoding="utf-8"))
     new_desc = json.loads((new / "datapackage.json").read_text(encoding="utf-8"))
     start = time.perf_counter()
     if read_only:
         rows = 0
-        for desc, folder in ((old_desc, old), (new_desc, new)):
-            for res in desc["resources"]:
-                if res["format"] == "parquet":
-                    rows += pq.read_table(folder / res["path"]).num_rows
+        with jemalloc_pool():  # as the diff reads them
+            for desc, folder in ((old_desc, old), (new_desc, new)):
+                for res in desc["resources"]:
+                    if res["format"] == "parquet":
+                        rows += pq.read_table(folder / res["path"]).num_rows
         result = {"rows_read": rows}
     else:
         diff = compare_releases(old, old_desc, new, new_desc)
         result = {"documents": diff.data["documents"], "changed": {t: c["changed"] for t, c in diff.data["tables"].items()}}
     result["seconds"] = time.perf_counter() - start
+    result["cpu_seconds"] = time.process_time()  # all threads, since the process started
     print(json.dumps(result))
 
 
@@ -89,6 +92,7 @@ def measure(count: int, work: Path) -> list[str]:
     cli = [sys.executable, "-m", "pipeline.cli"]
     release = [*cli, "release", "--package", str(pkg), "--out", str(out), "--raw", str(raw)]
 
+    load_before = os.getloadavg()[0]
     build = run_build(raw, pkg, cache, None)
     first = run_command(release, env)
     shutil.copy2(paths[count], raw / paths[count].name)
@@ -106,6 +110,8 @@ def measure(count: int, work: Path) -> list[str]:
         f"{count:,} documents ({rows:,} Parquet rows read by the diff, both releases); corrected: {corrected} in "
         f"{paths[count // 2].name}; diff found {len(diff_inner['documents']['added'])} document added, "
         f"{len(diff_inner['documents']['changed'])} changed, rows changed {diff_inner['changed']}",
+        f"load average (1 min) {load_before:.1f} before, {os.getloadavg()[0]:.1f} after (2 cores: above 2, the "
+        "steps waited for a core)",
         "",
         "| step | wall s | peak RSS MiB | note |",
         "| --- | ---: | ---: | --- |",
@@ -113,7 +119,8 @@ def measure(count: int, work: Path) -> list[str]:
         _row("yusuan release, first", first, f"{first.seconds / build.seconds:.0%} of the build"),
         _row("yusuan build, +1 document and 1 correction", rebuild),
         _row("yusuan release, second (with the diff)", second, f"{second.seconds / build.seconds:.0%} of the build"),
-        _row("diff alone, process", diff, f"compare_releases itself: {diff_inner['seconds']:.2f} s"),
+        _row("diff alone, process", diff, f"compare_releases itself: {diff_inner['seconds']:.2f} s "
+             f"(process CPU {diff_inner['cpu_seconds']:.2f} s)"),
         _row("reading the same Parquet files (diff's baseline)", read,
              f"reading itself: {read_inner['seconds']:.2f} s; diff/read = "
              f"{diff_inner['seconds'] / read_inner['seconds']:.1f}x"),
