@@ -26,8 +26,9 @@ the version exists: releases are never overwritten), 4 when a build or release o
 ``yusuan add FILE [--source-url U] [--department NAME] [--year Y] …`` copies a disclosure into raw/ and adds its
 manifest entry (:mod:`pipeline.raw.add`): exit 0, or 2 when refused (unreadable, empty, a duplicate).
 
-``yusuan synth --count N --seed S --out DIR [--format docx] [--adversarial]`` writes N synthetic disclosures and a
-manifest into DIR (:mod:`pipeline.synth`): exit 0, or 2 when DIR is non-empty and not a previous synthetic corpus.
+``yusuan synth --count N --seed S --out DIR [--format docx|pdf] [--adversarial]`` writes N synthetic disclosures
+and a manifest into DIR (:mod:`pipeline.synth`): exit 0, or 2 when DIR is non-empty and not a previous synthetic
+corpus.
 """
 
 from __future__ import annotations
@@ -338,8 +339,9 @@ def make_parser() -> argparse.ArgumentParser:
     s.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default 0); same seed, same bytes")
     s.add_argument("--out", required=True, metavar="DIR",
                    help="output folder: new, empty, or a previous synthetic corpus (which is replaced)")
-    s.add_argument("--format", choices=("tika-text", "docx"), default="tika-text",
-                   help="write Tika text (.tika.txt, the default) or Word files (.docx)")
+    s.add_argument("--format", choices=("tika-text", "docx", "pdf"), default="tika-text",
+                   help="write Tika text (.tika.txt, the default) or Word files (.docx) in the Hebei layout, or PDFs "
+                        "(.pdf) in the Shanghai layout with the national tables")
     s.add_argument("--adversarial", action="store_true",
                    help="put in the cases the parser finds hard, at known rates: repeated paragraphs, activity names "
                         "that point at two project items, two narrow rows in a row (docs/synthetic.md)")
