@@ -10,7 +10,9 @@ Exit codes of ``yusuan build``:
 * 0 -- the package was published; no document was quarantined (some may carry warnings).
 * 1 -- nothing was published (no document could be parsed, the package is invalid, an internal error);
   the previous package in ``--out`` is untouched.
-* 2 -- bad arguments (e.g. ``--raw`` does not exist).
+* 2 -- refused up front, before anything is read or written: bad arguments or environment variables, folders
+  that cannot be used as given (``pipeline/package/folders.py``), an unreadable raw manifest, or an output folder
+  that is not provably a package yusuan published holding nothing else (``pipeline/package/marker.py``).
 * 3 -- the package was published, but at least one document was quarantined (left out): see the report.
 * 4 -- another build of the same ``--out`` is running (the build lock is held); nothing was done. Pass
   ``--wait SECONDS`` to queue behind it instead.
@@ -35,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import math
 import os
 import sys
 from contextlib import ExitStack
@@ -42,17 +45,20 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from pipeline.orchestration.in_process import (
     dagster_tempdir,
     environ,
+    failure_metadata,
     output,
     step_failures,
 )
-from pipeline.package import report
-from pipeline.package.lock import LockBusy, build_lock
-from pipeline.paths import default_out_dir, default_raw_dir
+from pipeline.package import folders, report
+from pipeline.package.lock import LockBusy, build_lock, lock_path
+from pipeline.paths import default_cache_dir, default_out_dir, default_raw_dir
 from pipeline.raw.discover import MAX_RAW_BYTES_ENV, max_raw_bytes
+from pipeline.raw.manifest import ManifestError, load_manifest
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -61,32 +67,63 @@ EXIT_QUARANTINED = 3
 EXIT_BUSY = 4
 
 
+def say(console: Console, text: str, style: str | None = None) -> None:
+    """Print ``text`` as it is: never read as Rich markup (file names and messages are data), no highlighting."""
+    console.print(Text(text, style=style or ""), highlight=False, soft_wrap=True)
+
+
 # -- build --------------------------------------------------------------------------------------------------
 
 
-def cmd_build(args: argparse.Namespace, out: Console, err: Console) -> int:
-    raw_dir = Path(args.raw) if args.raw else default_raw_dir()
-    out_dir = Path(args.out) if args.out else default_out_dir()
-    if not raw_dir.is_dir():
-        err.print(f"[red]yusuan build: raw directory {raw_dir} does not exist[/red] (pass --raw DIR)", highlight=False)
-        return EXIT_USAGE
-    if out_dir.exists() and not out_dir.is_dir():
-        err.print(f"[red]yusuan build: --out {out_dir} exists and is not a directory[/red]", highlight=False)
-        return EXIT_USAGE
-    if args.max_raw_bytes is not None and args.max_raw_bytes < 1:
-        err.print("[red]yusuan build: --max-raw-bytes must be a positive number of bytes[/red]", highlight=False)
-        return EXIT_USAGE
-    try:
+def _preflight(args: argparse.Namespace) -> tuple[Path, Path, Path]:
+    """Everything checked before anything is read or written (module docstring of pipeline.package.folders).
+
+    Raises ``FolderError``, ``ManifestError``, ``ValueError`` (an environment variable) or ``NotReplaceable``.
+    """
+    from pipeline.build import incremental
+    from pipeline.package import publish
+
+    raw_dir, out_dir, cache_dir = folders.check_folders(
+        args.raw if args.raw is not None else str(default_raw_dir()),
+        args.out if args.out is not None else str(default_out_dir()),
+        args.cache if args.cache is not None else str(default_cache_dir()))
+    if args.workers is None:
+        incremental.default_workers()
+    if args.max_raw_bytes is None:
         max_raw_bytes()
-    except ValueError as exc:
-        err.print(f"[red]yusuan build: {exc}[/red]", highlight=False)
+    load_manifest(raw_dir)
+    folders.check_beside(report.report_path(out_dir), lock_path(out_dir), report.REPORT_TITLE)
+    publish.check_replaceable(out_dir, cache_dir)
+    return raw_dir, out_dir, cache_dir
+
+
+def _refusal(exc: Exception) -> list[str]:
+    from pipeline.package.publish import NotReplaceable
+
+    if isinstance(exc, NotReplaceable):
+        return [f"yusuan build: refusing to replace {exc.out_dir}: a build replaces its output folder whole, and "
+                "only a package yusuan published that holds nothing else:",
+                *(f"  {p}" for p in exc.problems),
+                "Nothing was read or written. Move what you want to keep out of it, or pass another --out (a "
+                "package built by a yusuan older than its marker file: delete it yourself)."]
+    return [f"yusuan build: {exc}", "Nothing was read or written."]
+
+
+def cmd_build(args: argparse.Namespace, out: Console, err: Console) -> int:
+    from pipeline.package.publish import NotReplaceable
+
+    try:
+        raw_dir, out_dir, cache_dir = _preflight(args)
+    except (folders.FolderError, ManifestError, ValueError, NotReplaceable) as exc:
+        for line in _refusal(exc):
+            say(err, line, "red")
         return EXIT_USAGE
 
     with ExitStack() as stack:
         try:
             stack.enter_context(build_lock(out_dir, wait=args.wait))
         except LockBusy as exc:
-            err.print(f"[red]yusuan build: {exc}[/red]", highlight=False)
+            say(err, f"yusuan build: {exc}", "red")
             return EXIT_BUSY
         if args.max_raw_bytes is not None:
             stack.enter_context(environ(MAX_RAW_BYTES_ENV, str(args.max_raw_bytes)))
@@ -96,6 +133,7 @@ def cmd_build(args: argparse.Namespace, out: Console, err: Console) -> int:
             incremental.warm_up()  # the parser loads on the other core while Dagster starts here
         import dagster as dg
 
+        from pipeline.orchestration.assets import REPORT_DRAFT
         from pipeline.orchestration.definitions import JOB_NAME, build_defs
         from pipeline.orchestration.progress import progress_logger_def
 
@@ -105,11 +143,11 @@ def cmd_build(args: argparse.Namespace, out: Console, err: Console) -> int:
             # No DAGSTER_HOME: a throwaway instance in a temporary directory, so nothing litters the CWD.
             tmp = stack.enter_context(dagster_tempdir())
             instance = stack.enter_context(dg.DagsterInstance.ephemeral(tempdir=tmp))
-        defs = build_defs(raw_dir=raw_dir, out_dir=out_dir, cache_dir=args.cache, workers=args.workers,
+        defs = build_defs(raw_dir=raw_dir, out_dir=out_dir, cache_dir=cache_dir, workers=args.workers,
                           in_memory_io=True)
         # Replace Dagster's console logger (one DEBUG line per event) by the progress display.
         job = defs.resolve_job_def(JOB_NAME).with_logger_defs({"console": progress_logger_def(err)})
-        err.print(f"Building from {raw_dir} into {out_dir}", highlight=False)
+        say(err, f"Building from {raw_dir} into {out_dir}")
         result = job.execute_in_process(
             instance=instance, raise_on_error=False, run_config={"loggers": {"console": {}}}
         )
@@ -128,8 +166,10 @@ def cmd_build(args: argparse.Namespace, out: Console, err: Console) -> int:
                       *(list(check_errors.value) if check_errors is not None else [])]
         if staged is not None and staged.report:
             draft = {k: v for k, v in staged.report.items() if k != "notes"}
-        else:
-            draft = report.draft(parsed) if parsed is not None else None
+        elif parsed is not None:
+            draft = report.draft(parsed)
+        else:  # no document could be parsed: the failure carries what happened to each
+            draft = failure_metadata(result, "parsed_documents", REPORT_DRAFT)
         notes = list(staged.report.get("notes", [])) if staged is not None and staged.report else []
         build_report = report.finalise(draft, out_dir, published=result.success, errors=errors, notes=notes)
         if result.success and report.report_path(out_dir).is_file():
@@ -138,45 +178,40 @@ def cmd_build(args: argparse.Namespace, out: Console, err: Console) -> int:
             report_file = report.write(build_report, out_dir)
 
     for line in report.summary_lines(build_report):
-        err.print(line, highlight=False, markup=False)
-    err.print(f"Build report: {report_file}", highlight=False, markup=False)
+        say(err, line)
+    say(err, f"Build report: {report_file}")
 
     if check is not None and not check.passed:
-        err.print(
-            f"[red]yusuan build: the package is invalid ({len(errors) - 1} error(s)); nothing was published, "
-            f"{out_dir} is unchanged[/red]",
-            highlight=False,
-        )
+        say(err, f"yusuan build: the package is invalid ({len(errors) - 1} error(s)); nothing was published, "
+                 f"{out_dir} is unchanged", "red")
         for e in errors[1:]:
-            err.print(f"  {e}", highlight=False)
+            say(err, f"  {e}")
         return EXIT_FAILED
     if not result.success:
-        err.print("[red]yusuan build failed[/red]", highlight=False)
+        say(err, "yusuan build failed", "red")
         for step, message in failures.items():
             message = message.replace("\n", "\n    ")
-            err.print(f"  {step}: {message}", highlight=False)
-        err.print(f"Nothing was published; {out_dir} is unchanged.", highlight=False)
+            say(err, f"  {step}: {message}")
+        say(err, f"Nothing was published; {out_dir} is unchanged.")
         return EXIT_FAILED
 
     descriptor = output(result, "datapackage")
-    out.print(f"Package published: {descriptor}", highlight=False, soft_wrap=True)
-    n_parsed = len(parsed.parsed) if parsed is not None else 0
-    n_failed = len(parsed.failed) if parsed is not None else 0
-    out.print(f"Documents: {n_parsed} parsed, {n_failed} failed", highlight=False)
+    say(out, f"Package published: {descriptor}")
     core_checks = output(result, "core_tables", "core_checks")
     if core_checks is not None:
         from pipeline.orchestration.check_assets import status_counts
 
         counts = status_counts(core_checks.read().column("status"))  # Arrow IPC files (combine.CoreTable)
-        out.print("Checks: " + ", ".join(f"{n} {s}" for s, n in counts.items()) + " (see the checks table)", highlight=False)
+        say(out, "Checks: " + ", ".join(f"{n} {s}" for s, n in counts.items()) + " (see the checks table)")
     if staged is not None:
         table = Table("table", "rows", title=None, box=None, pad_edge=False)
         for name, count in staged.rows.items():
             table.add_row(name, str(count))
         out.print(table)
     if build_report["exit_code"] == report.EXIT_QUARANTINED:
-        err.print(f"[yellow]{n_failed} document(s) quarantined: published without them (exit code "
-                  f"{EXIT_QUARANTINED}); see {report_file}[/yellow]", highlight=False)
+        quarantined = build_report["counts"]["quarantined"]
+        say(err, f"{quarantined} document(s) quarantined: published without them (exit code {EXIT_QUARANTINED}); "
+                 f"see {report_file}", "yellow")
         return EXIT_QUARANTINED
     return EXIT_OK
 
@@ -190,7 +225,7 @@ def cmd_validate(args: argparse.Namespace, out: Console, err: Console) -> int:
     path = Path(args.path)
     descriptor = path / "datapackage.json" if path.is_dir() else path
     if not descriptor.is_file():
-        err.print(f"[red]yusuan validate: {descriptor} does not exist[/red]", highlight=False)
+        say(err, f"yusuan validate: {descriptor} does not exist", "red")
         return EXIT_USAGE
     if (descriptor.parent / "SHA256SUMS").is_file():
         from pipeline.release.verify import verify_release
@@ -200,11 +235,11 @@ def cmd_validate(args: argparse.Namespace, out: Console, err: Console) -> int:
     else:
         report = validate.validate_package(descriptor, frictionless=args.frictionless)
     if report.ok:
-        out.print(f"ok: {descriptor} is valid", highlight=False)
+        say(out, f"ok: {descriptor} is valid")
         return EXIT_OK
-    out.print(f"invalid: {descriptor} has {len(report.errors)} error(s):", highlight=False)
+    say(out, f"invalid: {descriptor} has {len(report.errors)} error(s):")
     for e in report.errors:
-        out.print(f"  {e}", highlight=False, soft_wrap=True)
+        say(out, f"  {e}")
     return EXIT_FAILED
 
 
@@ -278,10 +313,9 @@ def cmd_synth(args: argparse.Namespace, out: Console, err: Console) -> int:
     try:
         paths = generate_corpus(args.count, args.seed, Path(args.out), args.format, args.adversarial)
     except SynthError as exc:
-        err.print(f"[red]yusuan synth: {exc}[/red]", highlight=False)
+        say(err, f"yusuan synth: {exc}", "red")
         return EXIT_USAGE
-    out.print(f"Wrote {len(paths)} synthetic disclosure(s) and manifest.json to {args.out} (seed {args.seed})",
-              highlight=False, soft_wrap=True)
+    say(out, f"Wrote {len(paths)} synthetic disclosure(s) and manifest.json to {args.out} (seed {args.seed})")
     return EXIT_OK
 
 
@@ -292,18 +326,19 @@ def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="yusuan", description="Chinese government budget disclosures -> Frictionless data package."
     )
+    parser.add_argument("--version", action="version", version=f"yusuan {_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
     b = sub.add_parser("build", help="parse raw disclosures, build, validate and publish the data package")
     b.add_argument("--raw", metavar="DIR", help="folder of raw disclosures (default: $YUSUAN_RAW_DIR or raw/)")
     b.add_argument("--out", metavar="DIR", help="package folder (default: $YUSUAN_OUT_DIR or datapackage/)")
     b.add_argument("--cache", metavar="DIR",
                    help="per-document parse cache (default: $YUSUAN_CACHE_DIR or ~/.cache/yusuan)")
-    b.add_argument("--workers", metavar="N", type=int,
+    b.add_argument("--workers", metavar="N", type=_positive,
                    help="processes that parse documents (default: $YUSUAN_WORKERS or the CPU count)")
-    b.add_argument("--wait", metavar="SECONDS", type=float, default=0.0,
+    b.add_argument("--wait", metavar="SECONDS", type=_seconds, default=0.0,
                    help="if another build of --out is running, wait up to SECONDS for it (default: refuse at once, "
                         f"exit {EXIT_BUSY})")
-    b.add_argument("--max-raw-bytes", metavar="N", type=int, default=None,
+    b.add_argument("--max-raw-bytes", metavar="N", type=_positive, default=None,
                    help=f"refuse raw files larger than N bytes (default: ${MAX_RAW_BYTES_ENV} or 20 MiB)")
     b.set_defaults(func=cmd_build)
     v = sub.add_parser("validate", help="validate a data package")
@@ -347,6 +382,35 @@ def make_parser() -> argparse.ArgumentParser:
                         "that point at two project items, two narrow rows in a row (docs/synthetic.md)")
     s.set_defaults(func=cmd_synth)
     return parser
+
+
+def _version() -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version("yusuan")
+    except metadata.PackageNotFoundError:  # run from a checkout that was not installed
+        return "(not installed)"
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, got {value}")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, 0 or more, got {text!r}")
+    return value
 
 
 def _count(text: str) -> int:

@@ -14,11 +14,13 @@ SCHEMAS_DIR = REPO_ROOT / "schemas"
 
 
 def default_raw_dir() -> Path:
-    return Path(os.environ.get("YUSUAN_RAW_DIR", "raw"))
+    """``$YUSUAN_RAW_DIR``, else ``raw`` (an empty variable counts as unset, as for the cache)."""
+    return Path(os.environ.get("YUSUAN_RAW_DIR") or "raw")
 
 
 def default_out_dir() -> Path:
-    return Path(os.environ.get("YUSUAN_OUT_DIR", "datapackage"))
+    """``$YUSUAN_OUT_DIR``, else ``datapackage`` (an empty variable counts as unset: never the current folder)."""
+    return Path(os.environ.get("YUSUAN_OUT_DIR") or "datapackage")
 
 
 def default_cache_dir() -> Path:

@@ -45,6 +45,15 @@ def test_committed_package_equals_a_fresh_build(fresh):
     assert differing == [], f"rebuild `yusuan build` to refresh datapackage/: {differing}"
 
 
+def test_committed_package_is_provably_the_programs_own():
+    """A fresh clone's `yusuan build` may replace the committed package: its marker lists exactly its files."""
+    from pipeline.package.marker import MARKER_NAME, problems, read_marker
+
+    assert problems(PACKAGE) == []
+    listed = set(read_marker(PACKAGE))
+    assert listed | {MARKER_NAME} == set(files(PACKAGE))
+
+
 def test_two_builds_from_a_copy_of_raw_are_byte_identical(fresh, tmp_path):
     raw = tmp_path / "raw"
     shutil.copytree(RAW_DIR, raw)

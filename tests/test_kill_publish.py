@@ -32,6 +32,7 @@ from pathlib import Path
 
 from conftest import RAW_DIR, REPO, SEED_NAME
 
+from pipeline.package.marker import text_stats, write_marker, write_staging_marker
 from pipeline.package.publish import HOOK_ENV, STOP_ENV, clean_leftovers, make_staging_dir
 from pipeline.package.validate import validate_package
 
@@ -176,12 +177,29 @@ def test_leftovers_of_a_live_build_are_kept_and_a_lost_package_is_restored(tmp_p
     ours = make_staging_dir(out)  # held (flocked) by this live process
     dead = out.parent / f".{out.name}.staging-deadbeef0000"
     dead.mkdir()
+    write_staging_marker(dead, out.name)  # as make_staging_dir marks it, before a build was killed
     (dead / "half-written.csv").write_text("a,b\n")
     # A fallback publish killed between its two renames: the package sits only in .pkg.old-*.
     old = out.parent / f".{out.name}.old-0123456789ab"
     old.mkdir()
     (old / "datapackage.json").write_text("{}")
+    write_marker(old, {"datapackage.json": text_stats("{}")})
+    # Folders named like leftovers that the program did not make: never touched.
+    backup = out.parent / f".{out.name}.old-mybackup"
+    backup.mkdir()
+    (backup / "important.txt").write_text("mine")
+    mine = out.parent / f".{out.name}.staging-mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("mine")
     notes = clean_leftovers(out)
     assert (out / "datapackage.json").read_text() == "{}"
     assert not dead.exists() and ours.is_dir()
     assert any("restored the previous package" in n for n in notes) and any(dead.name in n for n in notes)
+    assert (backup / "important.txt").read_text() == "mine" and (mine / "notes.txt").read_text() == "mine"
+    assert any(f"left {backup.name} alone" in n for n in notes) and any(f"left {mine.name} alone" in n for n in notes)
+    # A previous package someone added a file to is no longer provably the program's: kept too.
+    old2 = out.parent / f".{out.name}.old-0123456789cd"
+    shutil.copytree(out, old2)
+    (old2 / "added.txt").write_text("mine")
+    notes = clean_leftovers(out)
+    assert (old2 / "added.txt").is_file() and any(f"left {old2.name} alone" in n for n in notes)

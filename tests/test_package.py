@@ -411,7 +411,7 @@ def test_deterministic_and_independent_of_document_order(tmp_path, written):
     first = write(tables, tmp_path / "one")
     second = write(reordered, tmp_path / "two")
     files = sorted(p.relative_to(first.parent) for p in first.parent.rglob("*") if p.is_file())
-    assert len(files) == 2 * len(TABLE_ORDER) + 2
+    assert len(files) == 2 * len(TABLE_ORDER) + 3  # the parts, datapackage.json, README.md and the marker
     assert files == sorted(p.relative_to(second.parent) for p in second.parent.rglob("*") if p.is_file())
     for rel in files:
         assert (first.parent / rel).read_bytes() == (second.parent / rel).read_bytes(), rel
@@ -675,10 +675,15 @@ def test_publish_creates_then_replaces(tmp_path):
     publish.publish(_stage(out, {}), out, validate=False)
     assert read_descriptor(out / "datapackage.json")["resources"]
     first = _snapshot(out)
-    (out / "stale.txt").write_text("from the old package")
+    (out / "notes.txt").write_text("a file the program did not write")
 
     staging = _stage(out)
-    expected = _snapshot(staging)
+    with pytest.raises(publish.NotReplaceable, match=r"notes\.txt \(not written by yusuan\)"):
+        publish.publish(staging, out)
+    assert _snapshot(out) == {**first, "notes.txt": b"a file the program did not write"}
+    (out / "notes.txt").unlink()
+
+    expected = {k: v for k, v in _snapshot(staging).items() if k != ".yusuan-staging"}
     publish.publish(staging, out)  # validates first
     assert _snapshot(out) == expected != first
     assert not staging.exists()
@@ -732,13 +737,17 @@ def test_publish_refuses_to_clobber_non_package(tmp_path):
     out.mkdir()
     (out / "thesis.tex").write_text("years of work")
     staging = _stage(out, {})
-    with pytest.raises(PublishError, match="does not look like a data package"):
+    with pytest.raises(PublishError, match="not a package yusuan published .it holds thesis.tex"):
+        publish.publish(staging, out, validate=False)
+    assert (out / "thesis.tex").read_text() == "years of work"
+    (out / "datapackage.json").write_text("{}")  # a stray descriptor proves nothing
+    with pytest.raises(PublishError, match="it holds datapackage.json, thesis.tex"):
         publish.publish(staging, out, validate=False)
     assert (out / "thesis.tex").read_text() == "years of work"
 
     a_file = tmp_path / "file"
     a_file.write_text("x")
-    with pytest.raises(PublishError, match="not a directory"):
+    with pytest.raises(PublishError, match="not a folder"):
         publish.publish(_stage(a_file, {}), a_file, validate=False)
     assert a_file.read_text() == "x"
 

@@ -55,11 +55,21 @@ class CachedDocument:
     source_encoding: str | None = None
 
 
+WORKERS_ENV = "YUSUAN_WORKERS"
+
+
 def default_workers() -> int:
-    """``$YUSUAN_WORKERS`` if set, else the number of CPUs this process may use."""
-    env = os.environ.get("YUSUAN_WORKERS", "").strip()
+    """``$YUSUAN_WORKERS`` if set, else the number of CPUs this process may use; ``ValueError`` for a value that is
+    not a whole number of at least 1."""
+    env = os.environ.get(WORKERS_ENV, "").strip()
     if env:
-        return max(1, int(env))
+        try:
+            workers = int(env)
+        except ValueError:
+            workers = 0
+        if workers < 1:
+            raise ValueError(f"{WORKERS_ENV}={env!r}: expected a whole number of processes, 1 or more")
+        return workers
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # pragma: no cover - not on Linux

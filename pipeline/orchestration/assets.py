@@ -32,8 +32,11 @@ from pipeline.package import report
 from pipeline.package.lock import build_lock
 from pipeline.paths import default_cache_dir, default_out_dir, default_raw_dir
 from pipeline.raw.discover import RawDocument, scan
+from pipeline.raw.manifest import ManifestError
 
 CORE_PREFIX = "core_"
+# Metadata key of the build report draft on parsed_documents' failure (pipeline.orchestration.in_process).
+REPORT_DRAFT = "report_draft"
 
 
 def core_asset_name(table: str) -> str:
@@ -118,7 +121,10 @@ def _log_capped(log, messages) -> None:
 @dg.asset(group_name="raw", description="The raw disclosure files in raw_dir, with their manifest metadata and sha256.")
 def raw_documents(context: dg.AssetExecutionContext, paths: YusuanPaths) -> list[RawDocument]:
     raw_dir = paths.raw_path()
-    found = scan(raw_dir, memo_dir=paths.cache_path())  # the sha256 memo lives with the parse cache
+    try:
+        found = scan(raw_dir, memo_dir=paths.cache_path())  # the sha256 memo lives with the parse cache
+    except (ManifestError, FileNotFoundError, NotADirectoryError) as exc:
+        raise dg.Failure(description=str(exc)) from None
     docs = found.documents
     warnings = [w for doc in docs for w in doc.warnings]
     warnings += [f"{f}: listed in the manifest but not in {raw_dir}" for f in found.missing]
@@ -193,9 +199,10 @@ def parsed_documents(
             description = "no raw documents found: nothing to build"
         else:
             description = "no document could be parsed:\n" + "\n".join(f.error for f in results.failed)
-        report.write(report.finalise(report.draft(results), paths.out_path(), published=False,
-                                     errors=[description]), paths.out_path())
-        raise dg.Failure(description=description, metadata=metadata)
+        draft = report.draft(results)
+        report.write(report.finalise(draft, paths.out_path(), published=False, errors=[description]), paths.out_path())
+        # The draft rides on the failure, so that `yusuan build` reports these documents as quarantined.
+        raise dg.Failure(description=description, metadata={**metadata, REPORT_DRAFT: dg.MetadataValue.json(draft)})
     context.add_output_metadata(metadata)
     return results
 
@@ -250,7 +257,11 @@ def datapackage_staging(
     raws = parsed_documents.raw_documents
     out_dir = paths.out_path()
     with build_lock(out_dir, wait=None):
-        notes = publish.clean_leftovers(out_dir)
+        try:  # before anything is written: a folder that is not provably our package is never replaced
+            publish.check_replaceable(out_dir, paths.cache_path())
+        except publish.PublishError as exc:
+            raise dg.Failure(description=str(exc)) from None
+        notes = publish.clean_leftovers(out_dir, paths.cache_path())
         for note in notes:
             context.log.warning(note)
         staging = publish.make_staging_dir(out_dir)
@@ -326,7 +337,7 @@ def datapackage_valid(context: dg.AssetCheckExecutionContext, datapackage_stagin
     description="The published data package in out_dir (datapackage.json, data files, README). Replaced only "
     "by a package that passed datapackage_valid.",
 )
-def datapackage(context: dg.AssetExecutionContext, datapackage_staging: StagedPackage) -> str:
+def datapackage(context: dg.AssetExecutionContext, paths: YusuanPaths, datapackage_staging: StagedPackage) -> str:
     from pipeline.package import publish
 
     staged = datapackage_staging
@@ -342,7 +353,10 @@ def datapackage(context: dg.AssetExecutionContext, datapackage_staging: StagedPa
     try:
         with build_lock(out_dir, wait=None):
             # Already validated by datapackage_staging (and gated by datapackage_valid): don't validate twice.
-            publish.publish(Path(staged.staging_dir), out_dir, validate=False)
+            publish.publish(Path(staged.staging_dir), out_dir, validate=False, memo_dir=paths.cache_path())
+    except publish.PublishError as exc:
+        _discard_quietly(context, staged.staging_dir)
+        raise dg.Failure(description=str(exc)) from None
     except BaseException:
         _discard_quietly(context, staged.staging_dir)
         raise

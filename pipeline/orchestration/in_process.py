@@ -4,6 +4,7 @@ the environment the assets read, and the outputs and failures read back from the
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -25,17 +26,45 @@ def environ(name: str, value: str):
             os.environ[name] = old
 
 
+# Errors the pipeline raises on purpose (pipeline.errors): their message is the whole story, without a class name.
+EXPECTED_ERRORS = {"PublishError", "NotReplaceable", "ManifestError", "BuildError", "LockBusy", "FolderError",
+                   "DocumentError"}
+
+
+def _message(err) -> str:
+    """A step's error as a person reads it: an expected error's own message; anything else as an internal error."""
+    if err is None:
+        return ""
+    if err.cause is not None and "Error occurred while executing" in (err.message or ""):
+        err = err.cause
+    text = (err.message or "").strip()
+    prefix = re.match(r"^[\w.]+: ", text)
+    if err.cls_name in EXPECTED_ERRORS:
+        return text[prefix.end():] if prefix else text
+    return f"internal error ({text}): a bug in yusuan; please report it"
+
+
 def step_failures(result) -> dict[str, str]:
+    """``{step: message}`` of the steps that failed, plain text (no class names of expected errors)."""
     failures = {}
     for event in result.all_events:
         if event.event_type_value == "STEP_FAILURE" and event.step_failure_data is not None:
-            err = event.step_failure_data.error
             user = event.step_failure_data.user_failure_data
-            message = (user.description if user and user.description else None) or (err.message if err else "")
-            if err is not None and err.cause is not None and "Error occurred while executing" in (err.message or ""):
-                message = err.cause.message
+            message = (user.description if user and user.description else None) or _message(
+                event.step_failure_data.error)
             failures[event.step_key] = message.strip()
     return failures
+
+
+def failure_metadata(result, step: str, key: str):
+    """The value of metadata ``key`` a failed step attached to its ``dg.Failure`` (None if none)."""
+    for event in result.all_events:
+        if event.event_type_value == "STEP_FAILURE" and event.step_key == step and event.step_failure_data:
+            user = event.step_failure_data.user_failure_data
+            value = (user.metadata or {}).get(key) if user else None
+            if value is not None:
+                return getattr(value, "value", value)
+    return None
 
 
 def output(result, node: str, output_name: str = "result"):

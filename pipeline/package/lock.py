@@ -63,7 +63,8 @@ def build_lock(out_dir: Path, wait: float | None = 0) -> Iterator[Path]:
                 _held[key][1] -= 1
         return
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    # Mode 0666 less the umask, like the package's files; never through a symbolic link.
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o666)
     try:
         deadline = None if wait is None else time.monotonic() + wait
         while not _try_lock(fd):

@@ -9,12 +9,14 @@ is renamed aside (``.<name>.old-*``), the staging directory renamed into place, 
 the process dies between the two renames, the next build renames the old package back
 (:func:`clean_leftovers`).
 
-Every staging directory is ``flock``-ed by the process that made it until it is published or discarded.
-A build killed with SIGKILL leaves its staging directory behind but not its lock (the kernel drops it), so
-:func:`clean_leftovers`, run by the next build, deletes exactly the leftovers no live process holds.
+Every staging directory is marked as this program's when it is made (:mod:`pipeline.package.marker`) and
+``flock``-ed by the process that made it until it is published or discarded. A build killed with SIGKILL
+leaves its staging directory behind but not its lock (the kernel drops it), so :func:`clean_leftovers`, run
+by the next build, deletes exactly the leftovers that carry the program's marker and that no live process
+holds; a folder of a similar name without that proof is left alone, with a note.
 
-A directory that is neither empty nor a data package (no ``datapackage.json``) is never replaced: it may be a
-user's unrelated folder.
+The output directory is replaced only if :func:`pipeline.package.marker.problems` proves it is a package
+this program published that holds nothing else (or it is empty); otherwise :class:`NotReplaceable`.
 
 A test hook (``tests/test_kill_publish.py``, nothing else sets it): with ``$YUSUAN_TEST_PUBLISH_HOOK`` naming a
 file, :func:`publish` appends each point of the swap it reaches to it -- ``swap`` (validated, about to replace
@@ -36,6 +38,7 @@ import signal
 import time
 from pathlib import Path
 
+from pipeline.package import marker
 from pipeline.package.writer import DATAPACKAGE_NAME
 
 log = logging.getLogger(__name__)
@@ -52,6 +55,15 @@ class PublishError(RuntimeError):
     def __init__(self, message: str, report=None):
         super().__init__(message)
         self.report = report
+
+
+class NotReplaceable(PublishError):
+    """The output directory is not provably a package this program published: it is never replaced."""
+
+    def __init__(self, out_dir: Path, problems: list[str]):
+        self.out_dir = Path(out_dir)
+        self.problems = list(problems)
+        super().__init__(f"refusing to replace {out_dir}: " + "; ".join(self.problems))
 
 
 # Staging directories this process made and still holds, by absolute path: the fd carries the flock.
@@ -108,13 +120,20 @@ def _exchange(a: Path, b: Path) -> bool:
     raise OSError(err, os.strerror(err), str(a), None, str(b))
 
 
-def clean_leftovers(out_dir: Path) -> list[str]:
+def _ours(path: Path, memo_dir: Path | None) -> bool:
+    """A leftover carries this program's proof: a staging marker, or a package marker it matches exactly."""
+    return marker.has_staging_marker(path) or (marker.read_marker(path) is not None
+                                               and not marker.problems(path, memo_dir))
+
+
+def clean_leftovers(out_dir: Path, memo_dir: Path | None = None) -> list[str]:
     """Tidy what killed builds left next to ``out_dir``; returns what was done, one line per directory.
 
-    Call it holding the build lock (:func:`pipeline.package.lock.build_lock`). If ``out_dir`` is missing but a
-    previous package sits in a ``.<name>.old-*`` directory (a build died between the two renames of the
-    fallback swap), it is renamed back first. Then every ``.<name>.staging-*`` / ``.<name>.old-*`` directory
-    that no live process holds is deleted; one a running build holds is left alone.
+    Call it holding the build lock (:func:`pipeline.package.lock.build_lock`). Only directories carrying this
+    program's proof (:func:`_ours`) are touched. If ``out_dir`` is missing but a previous package sits in a
+    ``.<name>.old-*`` directory (a build died between the two renames of the fallback swap), it is renamed
+    back first. Then every proven ``.<name>.staging-*`` / ``.<name>.old-*`` directory that no live process
+    holds is deleted; one a running build holds is left alone, and so is one without proof (with a note).
     """
     out_dir = Path(out_dir).absolute()
     parent = out_dir.parent
@@ -124,8 +143,13 @@ def clean_leftovers(out_dir: Path) -> list[str]:
     prefixes = (f".{out_dir.name}{STAGING_MARK}", f".{out_dir.name}{OLD_MARK}")
     leftovers = sorted(p for p in parent.iterdir()
                        if p.name.startswith(prefixes) and p.is_dir() and not p.is_symlink())
+    foreign = [p for p in leftovers if not _ours(p, memo_dir)]
+    leftovers = [p for p in leftovers if p not in foreign]
+    for path in foreign:
+        done.append(f"left {path.name} alone: its name is that of a build's leftover, but it does not carry "
+                    "yusuan's marker")
     if not out_dir.exists() and not out_dir.is_symlink():
-        olds = [p for p in leftovers if p.name.startswith(prefixes[1]) and (p / DATAPACKAGE_NAME).is_file()]
+        olds = [p for p in leftovers if p.name.startswith(prefixes[1]) and marker.read_marker(p) is not None]
         if len(olds) == 1:
             os.rename(olds[0], out_dir)
             leftovers.remove(olds[0])
@@ -158,6 +182,7 @@ def make_staging_dir(out_dir: Path) -> Path:
         if fd is None:  # pragma: no cover - nobody else knows the fresh random name
             continue
         _staging_locks[str(path)] = fd
+        marker.write_staging_marker(path, out_dir.name)
         return path
     raise PublishError(f"{out_dir.parent}: cannot create a staging directory")
 
@@ -175,35 +200,27 @@ def discard(staging_dir: Path) -> None:
     if staging_dir.is_symlink():
         staging_dir.unlink()
     elif staging_dir.exists():
+        if not _ours(staging_dir, None):
+            raise PublishError(f"{staging_dir}: carries no yusuan marker; refusing to delete it")
         shutil.rmtree(staging_dir)
 
 
-def check_replaceable(out_dir: Path) -> None:
-    """Raise :class:`PublishError` unless ``out_dir`` is absent, an empty directory or a data package."""
-    out_dir = Path(out_dir)
-    if out_dir.is_symlink():
-        raise PublishError(f"{out_dir}: is a symbolic link; refusing to replace it (point the output elsewhere)")
-    if not out_dir.exists():
-        return
-    if not out_dir.is_dir():
-        raise PublishError(f"{out_dir}: exists and is not a directory; refusing to replace it")
-    if (out_dir / DATAPACKAGE_NAME).is_file():
-        return
-    if any(out_dir.iterdir()):
-        raise PublishError(
-            f"{out_dir}: exists, is not empty and holds no {DATAPACKAGE_NAME}; refusing to replace a directory "
-            "that does not look like a data package"
-        )
+def check_replaceable(out_dir: Path, memo_dir: Path | None = None) -> None:
+    """Raise :class:`NotReplaceable` unless ``out_dir`` is absent, empty, or provably a package this program
+    published holding nothing else (:func:`pipeline.package.marker.problems`; ``memo_dir`` spares re-hashing)."""
+    found = marker.problems(Path(out_dir), memo_dir)
+    if found:
+        raise NotReplaceable(Path(out_dir), found)
 
 
-def publish(staging_dir: Path, out_dir: Path, *, validate: bool = True) -> None:
+def publish(staging_dir: Path, out_dir: Path, *, validate: bool = True, memo_dir: Path | None = None) -> None:
     """Replace ``out_dir`` with ``staging_dir`` all at once.
 
     ``staging_dir`` must come from :func:`make_staging_dir` for this ``out_dir`` and hold a ``datapackage.json``.
     With ``validate`` (the default) the staged package is validated first and an invalid one is refused with a
     :class:`PublishError` carrying the report; pass ``validate=False`` when the caller has just validated it.
     On any error the previous package (if any) is left in place; the staging directory is not deleted (call
-    :func:`discard`).
+    :func:`discard`). ``memo_dir``: where the hashes of published files are remembered (:mod:`marker`).
     """
     staging_dir = Path(staging_dir).absolute()
     out_dir = Path(out_dir).absolute()
@@ -217,7 +234,9 @@ def publish(staging_dir: Path, out_dir: Path, *, validate: bool = True) -> None:
     descriptor = staging_dir / DATAPACKAGE_NAME
     if not descriptor.is_file():
         raise PublishError(f"{staging_dir}: holds no {DATAPACKAGE_NAME}; nothing to publish")
-    check_replaceable(out_dir)
+    if marker.read_marker(staging_dir) is None:
+        raise PublishError(f"{staging_dir}: holds no {marker.MARKER_NAME}; nothing to publish")
+    check_replaceable(out_dir, memo_dir)
     if validate:
         from pipeline.package.validate import (
             validate_package,  # local: validation pulls in frictionless
@@ -227,21 +246,22 @@ def publish(staging_dir: Path, out_dir: Path, *, validate: bool = True) -> None:
         if not report.ok:
             raise PublishError(f"{staging_dir}: the staged package is invalid; {report.summary()}", report)
 
+    # From here on the staging directory is proven ours by its package marker (clean_leftovers).
+    (staging_dir / marker.STAGING_MARKER_NAME).unlink(missing_ok=True)
     _reached("swap")
     if not out_dir.exists():
         os.rename(staging_dir, out_dir)
         _reached("swapped")
         _release(staging_dir)
-        log.info("published %s", out_dir)
-        _reached("published")
+        _published(out_dir, memo_dir)
         return
     if _exchange(staging_dir, out_dir):
         _reached("swapped")
-        # staging_dir now holds the previous package; if we die before deleting it, clean_leftovers will.
+        # staging_dir now holds the previous package, which check_replaceable proved ours; if we die before
+        # deleting it, clean_leftovers will.
         _release(staging_dir)
         shutil.rmtree(staging_dir, ignore_errors=True)
-        log.info("published %s", out_dir)
-        _reached("published")
+        _published(out_dir, memo_dir)
         return
 
     _release(staging_dir)
@@ -262,6 +282,11 @@ def publish(staging_dir: Path, out_dir: Path, *, validate: bool = True) -> None:
         shutil.rmtree(old)
     except OSError as exc:  # the new package is in place; a leftover is untidy but harmless
         log.warning("published %s but could not remove the previous package at %s: %s", out_dir, old, exc)
+    _published(out_dir, memo_dir)
+
+
+def _published(out_dir: Path, memo_dir: Path | None) -> None:
+    marker.record_published(out_dir, memo_dir)
     log.info("published %s", out_dir)
     _reached("published")
 

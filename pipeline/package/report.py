@@ -37,11 +37,12 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
+import secrets
 from collections.abc import Iterable
 from pathlib import Path
 
 REPORT_SUFFIX = ".build-report.json"
+REPORT_TITLE = "yusuan build report"
 REPORT_VERSION = 1
 
 EXIT_OK = 0
@@ -103,7 +104,7 @@ def finalise(draft_report: dict | None, out_dir: Path, *, published: bool, error
     else:
         outcome, code = "published", EXIT_OK
     return {
-        "report": "yusuan build report",
+        "report": REPORT_TITLE,
         "report_version": REPORT_VERSION,
         "package": Path(out_dir).name,
         "outcome": outcome,
@@ -116,17 +117,25 @@ def finalise(draft_report: dict | None, out_dir: Path, *, published: bool, error
 
 
 def write(report: dict, out_dir: Path) -> Path:
-    """Write ``report`` beside ``out_dir`` atomically; returns its path."""
+    """Write ``report`` beside ``out_dir`` atomically; returns its path.
+
+    The file is readable like the package's files (mode 0666 less the umask, not a temporary file's 0600).
+    """
     path = report_path(out_dir)
     path.parent.mkdir(parents=True, exist_ok=True)
     text = json.dumps(report, ensure_ascii=False, indent=2) + "\n"
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:  # text that is no valid Unicode (lone surrogates): escaped, still valid JSON
+        data = (json.dumps(report, ensure_ascii=True, indent=2) + "\n").encode("ascii")
+    tmp = path.parent / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o666)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
     return path
 

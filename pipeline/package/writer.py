@@ -19,6 +19,7 @@ from pipeline.build import parts
 from pipeline.build.columnar import RowError
 from pipeline.metadata.schemas import TABLE_ORDER, load_package_metadata, load_tables
 from pipeline.package.descriptor import build_descriptor, dump_json
+from pipeline.package.marker import text_stats, write_marker
 from pipeline.package.readme import build_readme
 from pipeline.package.rendered_parts import PartFiles, plan_parts, render_part
 from pipeline.paths import SCHEMAS_DIR
@@ -76,14 +77,21 @@ def write_package_parts(
         ]
     counts = {name: sum(part.tables[name]["rows"] for part in written) for name in metas}
 
-    descriptor = build_descriptor(metas, package_meta, written, sources=sources, created=created)
+    descriptor_text = dump_json(build_descriptor(metas, package_meta, written, sources=sources, created=created))
     descriptor_path = out_dir / DATAPACKAGE_NAME
-    descriptor_path.write_text(dump_json(descriptor), encoding="utf-8", newline="\n")
+    descriptor_path.write_text(descriptor_text, encoding="utf-8", newline="\n")
 
     readme = build_readme(
         metas, package_meta, sources=sources, counts=counts
     )
     (out_dir / README_NAME).write_text(readme, encoding="utf-8", newline="\n")
+    # The publish marker: every file written here, so that the next build can prove the folder is ours.
+    files = {DATAPACKAGE_NAME: text_stats(descriptor_text), README_NAME: text_stats(readme)}
+    for part in written:
+        for record in part.tables.values():
+            for kind in ("csv", "parquet"):
+                files[record[kind]["path"]] = (record[kind]["bytes"], record[kind]["hash"])
+    write_marker(out_dir, files)
     return descriptor_path, written
 
 
