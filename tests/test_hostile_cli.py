@@ -256,7 +256,10 @@ def test_a_build_replaces_only_a_package_it_published_holding_nothing_else(tmp_p
     for change, words in (
         (lambda: None, ["my-notes.txt (not written by yusuan)", "data/extra/ (a folder yusuan did not write)"]),
         (lambda: ((pkg / "my-notes.txt").unlink(), (pkg / "data" / "extra").rmdir(),
-                  (pkg / "README.md").write_bytes(readme + b"my edit\n")), ["README.md (changed since yusuan wrote it"]),
+                  (pkg / "README.md").write_bytes(readme + b"my edit\n")),
+         [f"README.md (changed since yusuan wrote it: {len(readme) + 8} bytes, not {len(readme)})"]),
+        # the same size, other bytes: only the hash tells
+        (lambda: (pkg / "README.md").write_bytes(readme[:-2] + b"!\n"), ["README.md (changed since yusuan wrote it)"]),
     ):
         change()
         before = snapshot(tmp_path)
