@@ -104,8 +104,9 @@ def _refusal(exc: Exception) -> list[str]:
         return [f"yusuan build: refusing to replace {exc.out_dir}: a build replaces its output folder whole, and "
                 "only a package yusuan published that holds nothing else:",
                 *(f"  {p}" for p in exc.problems),
-                "Nothing was read or written. Move what you want to keep out of it, or pass another --out (a "
-                "package built by a yusuan older than its marker file: delete it yourself)."]
+                "Nothing was read or written. Move what you want to keep out of it, or pass another --out. If "
+                "nothing in it needs keeping (a package of a yusuan older than the marker, or a checkout whose "
+                "files git changed), delete it and build again."]
     return [f"yusuan build: {exc}", "Nothing was read or written."]
 
 
