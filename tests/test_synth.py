@@ -295,7 +295,7 @@ def test_optional_sections_and_quirks_occur():
 def test_build_publishes_a_valid_package_of_a_synthetic_corpus(tmp_path: Path, capsys):
     paths = generate_corpus(5, 11, tmp_path / "raw")
     assert main(["build", "--raw", str(tmp_path / "raw"), "--out", str(tmp_path / "pkg")]) == 0
-    assert "5 parsed, 0 failed" in capsys.readouterr().out
+    assert "Documents: 5 — 5 built, 0 built with warnings, 0 quarantined" in capsys.readouterr().err
     report = validate.validate_package(tmp_path / "pkg" / "datapackage.json")
     assert report.ok, report.errors
     parts = sorted((tmp_path / "pkg" / "data" / "csv" / "documents").glob("part-*.csv"))
