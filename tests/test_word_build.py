@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -101,7 +102,7 @@ def test_build_publishes_docx_doc_and_tika_text_together(tmp_path, monkeypatch, 
         names["3.doc"] = records.department.name
     out = tmp_path / "pkg"
     assert main(["build", "--raw", str(raw), "--out", str(out), "--cache", str(tmp_path / "cache")]) == 0
-    assert f"{len(names) + 1} parsed, 0 failed" in capsys.readouterr().out
+    assert re.search(rf"Documents: {len(names) + 1} — .*, 0 quarantined", capsys.readouterr().err)
     descriptor = json.loads((out / "datapackage.json").read_text(encoding="utf-8"))
     (documents,) = [r for r in descriptor["resources"] if r["name"] == "documents" and r["format"] == "csv"]
 
@@ -127,4 +128,4 @@ def test_a_doc_refused_for_want_of_the_converter_is_read_once_it_is_installed(tm
     assert main(args) == 1
     assert "LibreOffice (soffice), which converts it, is not installed" in capsys.readouterr().err
     monkeypatch.setenv("YUSUAN_SOFFICE", program)
-    assert main(args) == 0 and "1 parsed, 0 failed" in capsys.readouterr().out
+    assert main(args) == 0 and re.search(r"Documents: 1 — .*, 0 quarantined", capsys.readouterr().err)
