@@ -91,6 +91,8 @@ def _preflight(args: argparse.Namespace) -> tuple[Path, Path, Path]:
         incremental.default_workers()
     if args.max_raw_bytes is None:
         max_raw_bytes()
+    elif args.max_raw_bytes < 1:
+        raise ValueError("--max-raw-bytes must be a positive number of bytes")
     load_manifest(raw_dir)
     folders.check_beside(report.report_path(out_dir), lock_path(out_dir), report.REPORT_TITLE)
     publish.check_replaceable(out_dir, cache_dir)
@@ -339,7 +341,7 @@ def make_parser() -> argparse.ArgumentParser:
     b.add_argument("--wait", metavar="SECONDS", type=_seconds, default=0.0,
                    help="if another build of --out is running, wait up to SECONDS for it (default: refuse at once, "
                         f"exit {EXIT_BUSY})")
-    b.add_argument("--max-raw-bytes", metavar="N", type=_positive, default=None,
+    b.add_argument("--max-raw-bytes", metavar="N", type=int, default=None,
                    help=f"refuse raw files larger than N bytes (default: ${MAX_RAW_BYTES_ENV} or 20 MiB)")
     b.set_defaults(func=cmd_build)
     v = sub.add_parser("validate", help="validate a data package")
@@ -425,7 +427,10 @@ def _count(text: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = make_parser().parse_args(argv)
+    try:
+        args = make_parser().parse_args(argv)
+    except SystemExit as exc:  # a bad argument (argparse printed why: exit 2), or --help / --version (0)
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     out = Console(soft_wrap=True)
     err = Console(stderr=True, soft_wrap=True)
     return args.func(args, out, err)

@@ -175,12 +175,13 @@ FOLDER_REFUSALS |= {
     "--raw that does not exist": (_with_raw(["--raw", "nowhere", "--out", "pkg"]), ["nowhere does not exist"]),
     "YUSUAN_WORKERS=abc": (_env(YUSUAN_WORKERS="abc"), ["YUSUAN_WORKERS='abc': expected a whole number"]),
     "YUSUAN_MAX_RAW_BYTES=-1": (_env(YUSUAN_MAX_RAW_BYTES="-1"), ["YUSUAN_MAX_RAW_BYTES='-1'"]),
+    "--max-raw-bytes 0": (_with_raw(["--out", "pkg", "--max-raw-bytes", "0"]),
+                          ["--max-raw-bytes must be a positive number of bytes"]),
 }
 ARGUMENT_ERRORS = {  # argparse's own exit code 2 and message
     "--workers 0": (["--workers", "0"], "argument --workers: must be 1 or more, got 0"),
     "--wait nan": (["--wait", "nan"], "argument --wait: expected a number of seconds, 0 or more, got 'nan'"),
     "--wait -1": (["--wait", "-1"], "argument --wait: expected a number of seconds, 0 or more, got '-1'"),
-    "--max-raw-bytes 0": (["--max-raw-bytes", "0"], "argument --max-raw-bytes: must be 1 or more, got 0"),
 }
 
 

@@ -203,3 +203,33 @@ def test_leftovers_of_a_live_build_are_kept_and_a_lost_package_is_restored(tmp_p
     (old2 / "added.txt").write_text("mine")
     notes = clean_leftovers(out)
     assert (old2 / "added.txt").is_file() and any(f"left {old2.name} alone" in n for n in notes)
+
+
+def test_a_clean_up_cut_short_leaves_a_leftover_that_still_carries_its_proof(tmp_path, monkeypatch):
+    """A build killed while deleting a leftover must not leave it without the marker that proves it ours."""
+    import pipeline.package.marker as marker
+
+    out = tmp_path / "pkg"
+    dead = out.parent / f".{out.name}.staging-deadbeef0001"
+    (dead / "data").mkdir(parents=True)
+    write_staging_marker(dead, out.name)
+    for name in ("a.csv", "b.csv", "data/c.csv"):
+        (dead / name).write_text("x\n")
+    real_unlink = os.unlink
+    calls = []
+
+    def dies_on_the_second_unlink(path, *args, **kwargs):
+        calls.append(path)
+        if len(calls) == 2:
+            raise OSError("killed mid-way")
+        return real_unlink(path, *args, **kwargs)
+
+    monkeypatch.setattr(marker.os, "unlink", dies_on_the_second_unlink)
+    try:
+        clean_leftovers(out)
+    except OSError:
+        pass
+    monkeypatch.undo()
+    assert dead.is_dir() and marker.has_staging_marker(dead)  # half deleted, still provably ours
+    assert any(dead.name in note for note in clean_leftovers(out))
+    assert not dead.exists()

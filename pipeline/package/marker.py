@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import stat
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -98,6 +99,23 @@ def has_staging_marker(path: Path) -> bool:
         return json.loads(marker.read_text(encoding="utf-8")).get("marker") == STAGING_FORMAT
     except (OSError, ValueError, AttributeError):
         return False
+
+
+def remove(folder: Path) -> None:
+    """Delete a folder proven to be this program's, its markers last: a deletion cut short (a killed build)
+    leaves a folder that still carries its proof, so the next build can finish it."""
+    folder = Path(folder)
+    markers = (MARKER_NAME, STAGING_MARKER_NAME)
+    for entry in sorted(os.scandir(folder), key=lambda e: e.name):
+        if entry.name in markers:
+            continue
+        if entry.is_dir(follow_symlinks=False):
+            shutil.rmtree(entry.path)
+        else:
+            os.unlink(entry.path)
+    for name in markers:
+        (folder / name).unlink(missing_ok=True)
+    folder.rmdir()
 
 
 # -- the proof --------------------------------------------------------------------------------------------

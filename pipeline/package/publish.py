@@ -33,7 +33,6 @@ import fcntl
 import logging
 import os
 import secrets
-import shutil
 import signal
 import time
 from pathlib import Path
@@ -159,7 +158,7 @@ def clean_leftovers(out_dir: Path, memo_dir: Path | None = None) -> list[str]:
         if fd is None:
             continue  # a running build's staging directory
         try:
-            shutil.rmtree(path)
+            marker.remove(path)
         finally:
             os.close(fd)
         done.append(f"removed {path.name}, left by an interrupted build")
@@ -202,7 +201,7 @@ def discard(staging_dir: Path) -> None:
     elif staging_dir.exists():
         if not _ours(staging_dir, None):
             raise PublishError(f"{staging_dir}: carries no yusuan marker; refusing to delete it")
-        shutil.rmtree(staging_dir)
+        marker.remove(staging_dir)
 
 
 def check_replaceable(out_dir: Path, memo_dir: Path | None = None) -> None:
@@ -260,7 +259,10 @@ def publish(staging_dir: Path, out_dir: Path, *, validate: bool = True, memo_dir
         # staging_dir now holds the previous package, which check_replaceable proved ours; if we die before
         # deleting it, clean_leftovers will.
         _release(staging_dir)
-        shutil.rmtree(staging_dir, ignore_errors=True)
+        try:
+            marker.remove(staging_dir)
+        except OSError as exc:  # the new package is in place; a leftover is untidy but harmless
+            log.warning("published %s but could not remove the previous package at %s: %s", out_dir, staging_dir, exc)
         _published(out_dir, memo_dir)
         return
 
@@ -279,7 +281,7 @@ def publish(staging_dir: Path, out_dir: Path, *, validate: bool = True, memo_dir
             raise
         raise
     try:
-        shutil.rmtree(old)
+        marker.remove(old)
     except OSError as exc:  # the new package is in place; a leftover is untidy but harmless
         log.warning("published %s but could not remove the previous package at %s: %s", out_dir, old, exc)
     _published(out_dir, memo_dir)
