@@ -6,11 +6,10 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from pipeline.document.model import Paragraph, Table
+from pipeline.document.model import Paragraph, Span, Table
 from pipeline.tables.templates.hebei_budget.layout import (
-    AMT,
-    AMT_ANY,
-    CHANGE,
+    DIRECTION,
+    FIGURE_START,
     INCOME_CODES,
     THREE_PUBLIC,
     compact,
@@ -72,38 +71,29 @@ class ProseReader(Reader):
         return rows
 
     # -- section 二 and 三 -------------------------------------------------------------------------------
+    # Every figure is read right after its label (Reader.figure): found there, or an error at its line when
+    # what stands there is not an amount; never the next match of the pattern further on.
     def overview(self, blocks: list, running: list, procurement: list, assets: list) -> list[dict]:
         lines: dict[tuple[str, str], dict] = {}
 
         def add(code, parent, label, match, para):
-            if (code, label) in lines:  # a figure restated later (e.g. 收支安排 in 3、比上年增减情况)
-                return
-            lines[(code, label)] = {
-                "line_code": code, "parent_line_code": parent, "label_zh": label,
-                "amount_yuan": self.yuan(match.group("num"), match.group("unit"), para.span),
-                "amount_text": self.literal(match, para), "change_yuan": None, "change_text": None,
-                "change_reason_zh": None, "source_ref": para.span.ref, "change_source_ref": None}
+            row = {"line_code": code, "parent_line_code": parent, "label_zh": label,
+                   "amount_yuan": self.yuan(match.group("num"), match.group("unit"), para.span),
+                   "amount_text": self.literal(match, para), "change_yuan": None, "change_text": None,
+                   "change_reason_zh": None, "source_ref": para.span.ref, "change_source_ref": None}
+            lines.setdefault((code, label), row)  # a figure restated later keeps the first statement
 
         paragraphs = [b for b in blocks if isinstance(b, Paragraph)]
         for para in paragraphs:
-            text = para.clean
-            if m := re.search(rf"预算收入\s*{AMT}", text):
-                add("income_total", None, "预算收入", m, para)
-                tail = text[m.end():]
+            text, line = para.clean, para.span
+            # 预算收入 on its own, not inside 一般公共预算收入 / 基金预算收入 (sources, read below).
+            if found := self.first_figure(text, r"(?<![共金])预算收入\s*", line):
+                add("income_total", None, "预算收入", found[1], para)
+                tail = text[found[1].end():]
                 if tail.startswith(("，其中", ",其中", "。其中")):
-                    # A comma separates sources only after a unit: 6,041.24万元 keeps its thousands comma.
-                    for part in re.split(r"[；;。]|(?<=元)\s*[，,]", tail.split("：", 1)[-1]):
-                        pm = re.match(rf"^(?P<label>[^0-9０-９]+?)(?:为)?{AMT}$", part.strip())
-                        if not pm:
-                            continue
-                        label = pm.group("label").strip()
-                        code = INCOME_CODES.get(label)
-                        if code is None:
-                            raise self.error(f"unknown income source {label!r}; expected one of {sorted(INCOME_CODES)}",
-                                             para.span)
-                        add(code, "income_total", label, pm, para)
-            if m := re.search(rf"支出预算\s*{AMT}", text):
-                add("expenditure_total", None, "支出预算", m, para)
+                    self._income_sources(tail.split("：", 1)[-1], para, add)
+            if found := self.first_figure(text, r"支出预算\s*", line):
+                add("expenditure_total", None, "支出预算", found[1], para)
                 for code, parent, label in (
                     ("expenditure_basic", "expenditure_total", "基本支出"),
                     ("expenditure_personnel", "expenditure_basic", "人员经费"),
@@ -111,50 +101,118 @@ class ProseReader(Reader):
                     ("expenditure_project", "expenditure_total", "项目支出"),
                     ("expenditure_project_own_level", "expenditure_project", "本级支出"),
                 ):
-                    if lm := re.search(rf"{label}\s*(?:为)?\s*{AMT}", text):
-                        add(code, parent, label, lm, para)
-                if im := re.search(r"项目支出[^；;。]*?主要为([^；;。]+)", text):
-                    # Items are joined after their unit (…万元及…); a name may itself hold 和 or 及.
-                    for part in re.split(r"(?<=元)\s*[及和、，,]", im.group(1)):
-                        pm = re.match(rf"^(?P<label>[^0-9０-９]+?)(?:为)?{AMT}$", part.strip())
-                        if pm:
-                            add("expenditure_project_item", "expenditure_project", pm.group("label").strip(), pm, para)
+                    if part := self.first_figure(text, rf"(?P<label>{label})\s*(?:为)?\s*", line):
+                        add(code, parent, label, part[1], para)
+                if im := re.search(r"项目支出[^；;。]*?主要为", text):
+                    self._project_items(text[im.end():self._sentence_end(text, im.end())], para, add)
         # Changes from the previous year (3、比上年增减情况).
         for para in paragraphs:
-            text = para.clean
-            if m := re.search(rf"较\s*\d{{4}}\s*年(?:预算)?\s*(?:{CHANGE}|(?P<flat>持平))", text):
-                for code in ("income_total", "expenditure_total"):
-                    self._set_change(lines, code, m, None, para)
-                for code, label in (("expenditure_basic", "基本支出"), ("expenditure_project", "项目支出")):
-                    if lm := re.search(rf"{label}\s*{CHANGE}(?:[，,]\s*(?P<reason>主要[^；;。]*))?", text):
-                        self._set_change(lines, code, lm, lm.group("reason"), para)
-                    elif re.search(rf"{label}[^，,；;。]*持平", text):
-                        self._set_change(lines, code, None, None, para)
+            self._changes(para, lines)
         for para in (b for b in running if isinstance(b, Paragraph)):
-            if m := re.search(rf"机关运行经费[^0-9０-９]*?{AMT}", para.clean):
-                add("institutional_operating_costs", None, "机关运行经费", m, para)
+            # Words may join label and figure here (共计安排, 预算数为), within the clause.
+            if found := self.first_figure(para.clean, "机关运行经费", para.span, words_between=True):
+                add("institutional_operating_costs", None, "机关运行经费", found[1], para)
         for para in (b for b in procurement if isinstance(b, Paragraph)):
-            if m := re.search(rf"政府采购预算\s*{AMT}", para.clean):
-                add("procurement_total", None, "政府采购预算", m, para)
+            if found := self.first_figure(para.clean, r"政府采购预算\s*", para.span):
+                add("procurement_total", None, "政府采购预算", found[1], para)
         for para in (b for b in assets if isinstance(b, Paragraph)):
-            if m := re.search(rf"(?P<label>(?:上年末)?固定资产(?:金额|总额|原值)?)\s*(?:为|共计)?\s*{AMT}", para.clean):
-                add("fixed_assets_total", None, m.group("label"), m, para)
+            label = r"(?P<label>(?:上年末)?固定资产(?:金额|总额|原值)?)\s*(?:为|共计)?\s*"
+            if found := self.first_figure(para.clean, label, para.span):
+                add("fixed_assets_total", None, found[0].group("label"), found[1], para)
         return list(lines.values())
 
-    def _set_change(self, lines, code, match, reason, para) -> None:
+    def _income_sources(self, text: str, para: Paragraph, add) -> None:
+        """``一般公共预算收入6041.24万元，基金预算收入0万元，…``: each source a known label and its figure."""
+        at = para.span
+        labels = sorted(INCOME_CODES, key=len, reverse=True)  # 上年结转收入 before 上年结转
+        # A comma separates sources only after a unit (6,041.24万元 keeps its thousands comma), a 。 only where no
+        # unit follows (4.37。万元 is a stray mark).
+        for part in (p.strip() for p in re.split(r"[；;]|。(?!\s*万?元)|(?<=元)\s*[，,]", text)):
+            label = next((lab for lab in labels if part.startswith(lab)), None)
+            if label is None:
+                if re.match(r"^[^0-9０-９]+", part) and part.endswith("元"):  # a figure under an unknown name
+                    name = re.match(r"^[^0-9０-９]*", part).group(0)
+                    raise self.error(f"unknown income source {name!r}; expected one of {sorted(INCOME_CODES)}", at)
+                continue
+            fm = self.figure(part, len(label) + part[len(label):].startswith("为"), label, at)
+            if fm is None and part == label:  # the label ends its clause: its figure went astray (收入。0万元)
+                raise self.error(f"{label}: expected an amount such as 6041.24万元 after it", at)
+            if fm is None:
+                continue  # named in a sentence, without a figure
+            if part[fm.end():].strip():
+                raise self.error(f"{label}: unexpected {part[fm.end():].strip()!r} after its amount", at)
+            add(INCOME_CODES[label], "income_total", label, fm, para)
+
+    @staticmethod
+    def _sentence_end(text: str, start: int) -> int:
+        """Where the sentence from ``start`` ends: at ；, or at a 。 no figure follows (4.37。万元 and 费。43.03万元 keep
+        going: a stray mark, or a figure the mark broke, which must then be read or be an error)."""
+        for m in re.finditer(r"[；;。]", text[start:]):
+            at = start + m.start()
+            if text[at] != "。" or not FIGURE_START.match(text, at + 1) and not re.match(r"\s*万?元", text[at + 1:]):
+                return at
+        return len(text)
+
+    def _project_items(self, text: str, para: Paragraph, add) -> None:
+        """``社区经费43.03万元及民办教师经费66.76万元``: each item a name and its figure."""
+        at = para.span
+        # Items are joined after their unit (…万元及…); a name may itself hold 和 or 及.
+        for part in (p.strip() for p in re.split(r"(?<=元)\s*[及和、，,]", text)):
+            # The name ends in Chinese text (or a bracket) where a figure starts: 5G基站建设10万元 keeps its 5G.
+            cut = next((i for i in range(1, len(part)) if re.match(r"[\u4e00-\u9fff）)]", part[i - 1])
+                        and FIGURE_START.match(part, i + part.startswith("为", i))), None)
+            fm = self.figure(part, cut + part.startswith("为", cut), part[:cut], at) if cut else None
+            if fm is None:
+                if part.endswith("元"):  # a figure no name can be told from
+                    raise self.error(f"project item {part!r}: expected a name and an amount such as 社区经费43.03万元", at)
+                continue
+            if re.search(r"[0-9０-９]|元", part[fm.end():]):
+                raise self.error(f"project item {part!r}: unexpected {part[fm.end():]!r} after its amount", at)
+            add("expenditure_project_item", "expenditure_project", part[:cut].strip(), fm, para)
+
+    def _change(self, text: str, pos: int, label: str, line: Span) -> tuple[re.Match, re.Match] | None:
+        """A change stated at ``text[pos:]``: its direction word and figure (增加222.15万元), or None."""
+        dm = re.compile(DIRECTION).match(text, pos)
+        if dm is None:
+            return None
+        fm = self.figure(text, dm.end(), f"{label}{dm.group('dir')}", line)
+        return (dm, fm) if fm is not None else None  # 增加较多: words, not a figure
+
+    def _changes(self, para: Paragraph, lines: dict) -> None:
+        text, line = para.clean, para.span
+        for lm in re.finditer(r"较\s*\d{4}\s*年(?:预算)?\s*", text):
+            if text.startswith("持平", lm.end()):
+                change = None
+            elif (change := self._change(text, lm.end(), "较上年", line)) is None:
+                continue
+            for code in ("income_total", "expenditure_total"):
+                self._set_change(lines, code, change, None, para)
+            for code, label in (("expenditure_basic", "基本支出"), ("expenditure_project", "项目支出")):
+                for part in re.finditer(rf"{label}\s*", text):
+                    if found := self._change(text, part.end(), label, line):
+                        reason = re.match(r"[，,]\s*(主要[^；;。]*)", text[found[1].end():])
+                        self._set_change(lines, code, found, reason.group(1) if reason else None, para)
+                        break
+                    if re.match(r"[^，,；;。]*持平", text[part.end():]):
+                        self._set_change(lines, code, None, None, para)
+                        break
+            return
+
+    def _set_change(self, lines, code, change, reason, para) -> None:
         for (c, _), row in lines.items():
             if c == code:
-                self._apply_change(row, match, para)
+                self._apply_change(row, change, para)
                 row["change_reason_zh"] = reason.strip() if reason else None
 
-    def _apply_change(self, row: dict, match: re.Match | None, para: Paragraph) -> None:
-        """Set a row's change from a CHANGE match (or 持平 when ``match`` is None or matched ``flat``)."""
-        if match is None or match.groupdict().get("flat"):
+    def _apply_change(self, row: dict, change: tuple[re.Match, re.Match] | None, para: Paragraph) -> None:
+        """Set a row's change from a (direction, figure) pair, or 持平 when ``change`` is None."""
+        if change is None:
             row.update(change_yuan=Decimal("0.00"), change_text="持平")
         else:
-            sign = -1 if match.group("dir") in ("减少", "下降") else 1
-            row.update(change_yuan=sign * self.yuan(match.group("num"), match.group("unit"), para.span),
-                       change_text=match.string[match.start("dir"):match.end("unit")])
+            dm, fm = change
+            sign = -1 if dm.group("dir") in ("减少", "下降") else 1
+            row.update(change_yuan=sign * self.yuan(fm.group("num"), fm.group("unit"), para.span),
+                       change_text=fm.string[dm.start("dir"):fm.end()].strip())
         row["change_source_ref"] = para.span.ref
 
     # -- section 四 --------------------------------------------------------------------------------------
@@ -162,42 +220,57 @@ class ProseReader(Reader):
         para = next((b for b in blocks if isinstance(b, Paragraph) and "三公" in b.clean and "万元" in b.clean), None)
         if para is None:
             return []
-        text = para.clean
-        total = re.search(rf"“?三公”?经费(?:预算)?(?:安排|为|共计)*\s*{AMT}", text)
-        if not total:
-            raise self.error("expected the “三公”经费 total as '…“三公”经费预算安排<amount>万元'", para.span)
+        text, line = para.clean, para.span
+        found = self.first_figure(text, r"(?P<label>“?三公”?经费)(?:预算)?(?:安排|为|共计)*\s*", line)
+        if not found:
+            raise self.error("expected the “三公”经费 total as '…“三公”经费预算安排<amount>万元'", line)
         split = re.search(r"与\s*\d{4}\s*年(?:预算)?相比", text)
         amounts, changes = (text[:split.start()], text[split.start():]) if split else (text, "")
 
         def row(code, parent, label, match):
             return {"expense_code": code, "parent_expense_code": parent, "label_zh": label,
-                    "amount_yuan": self.yuan(match.group("num"), match.group("unit"), para.span),
+                    "amount_yuan": self.yuan(match.group("num"), match.group("unit"), line),
                     "amount_text": self.literal(match, para),
                     "change_yuan": None, "change_text": None, "change_reason_zh": None,
                     "source_ref": para.span.ref, "change_source_ref": None}
 
-        rows = {"total": row("total", None, "“三公”经费", total)}
+        rows = {"total": row("total", None, "“三公”经费", found[1])}
         for code, parent, pattern in THREE_PUBLIC:
-            m = re.search(rf"(?P<label>{pattern})\s*(?:为)?\s*{AMT}", amounts)
-            if m:
-                rows[code] = row(code, parent, m.group("label"), m)
+            if found := self.first_figure(amounts, rf"(?P<label>{pattern})\s*(?:为)?\s*", line):
+                rows[code] = row(code, parent, found[0].group("label"), found[1])
             else:
-                self.warn(f"“三公”经费 category {pattern} not stated", para.span)
-        reason = re.search(r"主要原因是([^。]*)", changes)
+                self.warn(f"“三公”经费 category {pattern} not stated", line)
         if split:
-            first = re.match(rf"与\s*\d{{4}}\s*年(?:预算)?相比\s*(?:{CHANGE}|(?P<flat>持平))", changes)
-            if first:
-                self._apply_change(rows["total"], first, para)
-                if reason:
-                    rows["total"]["change_reason_zh"] = reason.group(1).strip()
-            for code, _, pattern in THREE_PUBLIC:
-                if code not in rows:
-                    continue
-                m = re.search(rf"(?:{pattern})\s*(?:{CHANGE}|(?:{AMT_ANY})?[，,]?\s*与\s*\d{{4}}\s*年(?:预算)?相比(?P<flat>持平))",
-                              changes[first.end() if first else 0:])
-                if m:
-                    self._apply_change(rows[code], m, para)
+            self._three_public_changes(changes, rows, para)
         return list(rows.values())
+
+    def _three_public_changes(self, changes: str, rows: dict, para: Paragraph) -> None:
+        """``与2018年相比减少0.23万元，其中，公务用车购置及运维费减少0.23万元（…）…公务接待费0万元，与2018年相比持平``."""
+        line = para.span
+        rest = re.compile(r"与\s*\d{4}\s*年(?:预算)?相比\s*").match(changes).end()  # three_public split here
+        if changes.startswith("持平", rest):
+            self._apply_change(rows["total"], None, para)
+            rest += 2
+        elif total := self._change(changes, rest, "“三公”经费", line):
+            self._apply_change(rows["total"], total, para)
+            rest = total[1].end()
+        if rows["total"]["change_source_ref"] and (reason := re.search(r"主要原因是([^。]*)", changes)):
+            rows["total"]["change_reason_zh"] = reason.group(1).strip()
+        for code, _, pattern in THREE_PUBLIC:
+            if code not in rows:
+                continue
+            for lm in re.finditer(rf"(?:{pattern})\s*", changes[rest:]):
+                at, label = rest + lm.end(), lm.group(0).strip()
+                if change := self._change(changes, at, label, line):
+                    self._apply_change(rows[code], change, para)
+                    break
+                # A category restated with its amount, then 与…相比持平: the amount must still read.
+                fm = self.figure(changes, at, label, line)
+                if re.compile(r"[，,]?\s*与\s*\d{4}\s*年(?:预算)?相比持平").match(changes, fm.end() if fm else at):
+                    self._apply_change(rows[code], None, para)
+                    break
+                if fm is not None:
+                    break
 
     # -- section 五 --------------------------------------------------------------------------------------
     def goals(self, blocks: list) -> list[dict]:
