@@ -11,7 +11,9 @@ package writer accepts and the validator passes. Anything else escaping is a bug
 
 from __future__ import annotations
 
+import atexit
 import re
+import shutil
 import tempfile
 from decimal import Decimal
 from pathlib import Path
@@ -30,7 +32,15 @@ SEED_TEXT = SEED_BYTES.decode("utf-8")
 SEED_LINES = SEED_TEXT.split("\n")
 NAME = "fuzzed.tika.txt"
 TABLES = load_tables()
-_WORKDIR = Path(tempfile.mkdtemp(prefix="yusuan-fuzz-"))
+_WORKDIR: Path | None = None  # made on first use, removed when the process ends (importing makes nothing)
+
+
+def _workdir() -> Path:
+    global _WORKDIR
+    if _WORKDIR is None:
+        _WORKDIR = Path(tempfile.mkdtemp(prefix="yusuan-fuzz-"))
+        atexit.register(shutil.rmtree, _WORKDIR, True)
+    return _WORKDIR
 
 # Tokens a mutation inserts: the characters the reader and template react to, and some that must not pass.
 TOKENS = [
@@ -120,7 +130,7 @@ def byte_mutations(draw):
 
 
 def parse_bytes(data: bytes) -> ParsedDocument:
-    raw_dir = _WORKDIR / "raw"
+    raw_dir = _workdir() / "raw"
     raw_dir.mkdir(exist_ok=True)
     (raw_dir / NAME).write_bytes(data)
     (doc,) = discover(raw_dir)

@@ -11,6 +11,7 @@ cases that need one share it: one corpus holds every broken document at once.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 import os
@@ -21,7 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from conftest import RAW_DIR, SEED_NAME
+from conftest import RAW_DIR, SEED_NAME, copy_seed_raw
 
 from pipeline.package.marker import MARKER_NAME, write_staging_marker
 
@@ -71,8 +72,7 @@ def plain(proc: subprocess.CompletedProcess) -> str:
 
 
 def make_raw(folder: Path) -> Path:
-    shutil.copytree(RAW_DIR, folder / "raw")
-    return folder / "raw"
+    return copy_seed_raw(folder / "raw")
 
 
 # -- 1. the output folder: refused up front, nothing touched -----------------------------------------------
@@ -290,3 +290,189 @@ def test_a_build_replaces_only_a_package_it_published_holding_nothing_else(tmp_p
     assert any("removed .pkg.staging-0123456789ab" in n for n in report["notes"])
     contents = lambda snap: {k: v[1] for k, v in snap.items() if v[0] == "file"}  # noqa: E731
     assert contents(snapshot(pkg)) == contents(published)  # the same package again
+
+
+# -- 3. the raw manifest: a value of the wrong type names its entry and key, before anything is read ---------
+
+
+def _manifest(change):
+    def case(d: Path):
+        raw = make_raw(d)
+        data = json.loads((raw / "manifest.json").read_text(encoding="utf-8"))
+        data = change(data)
+        (raw / "manifest.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        return ["build", "--out", "pkg"], d, None
+    return case
+
+
+def _set(**values):
+    def change(data):
+        data["documents"][0].update(values)
+        return data
+    return change
+
+
+FOLDER_REFUSALS |= {
+    "manifest: source_url a list": (_manifest(_set(source_url=["x"])),
+                                    ["documents[0] ('hebei-", "'source_url' must be text or null, found a list"]),
+    "manifest: province_zh an object": (_manifest(_set(province_zh={})),
+                                        ["documents[0]", "'province_zh' must be text or null, found an object"]),
+    "manifest: retrieved_date a number": (_manifest(_set(retrieved_date=20261127)),
+                                          ["documents[0]", "'retrieved_date' must be a date as text"]),
+    "manifest: file a number": (_manifest(_set(file=7)), ["documents[0]: 'file' must be the file's path"]),
+    "manifest: a list at the top": (_manifest(lambda data: data["documents"]), ["expected an object", "found a list"]),
+}
+
+
+# -- 2. a figure that cannot be read: its document is quarantined at its line, the others are published -----
+
+
+def _department(text: str, i: int) -> str:
+    return text.replace("万庄镇", "甲乙丙丁戊己庚辛壬癸"[i] + "庄镇")
+
+
+INCOME = "2019年预算收入6041.24万元"
+
+
+def outside(root: Path) -> dict:
+    """The surrounding folder but the output, its report and its lock: what a build must never touch."""
+    return snapshot(root, skip=("pkg", "pkg.build-report.json", ".pkg.lock"))
+
+
+def test_a_misread_figure_quarantines_its_document_at_its_line(tmp_path):
+    raw = make_raw(tmp_path)
+    printed = ["6041.2B万元", "6O41.24万元", "1e309万元", "NaN万元", "6041。24万元", "6041.24万，", "6041.24亿元"]
+    for i, figure in enumerate(printed):
+        (raw / f"income-{i}.txt").write_text(_department(SEED.replace(INCOME, "2019年预算收入" + figure, 1), i),
+                                             encoding="utf-8")
+    # The issue's wrong number: the total unreadable, the source after it stated as 6000.00万元.
+    wrong = SEED.replace(INCOME, "2019年预算收入6041.2B万元", 1).replace("一般公共预算收入6041.24万元",
+                                                                         "一般公共预算收入6000.00万元", 1)
+    (raw / "wrong-number.txt").write_text(_department(wrong, 9), encoding="utf-8")
+    before = outside(tmp_path)
+    proc = yusuan("build", "--out", "pkg", cwd=tmp_path)
+    text = plain(proc)
+    assert proc.returncode == 3, text
+    report = json.loads((tmp_path / "pkg.build-report.json").read_text(encoding="utf-8"))
+    status = {d["file"]: d for d in report["documents"]}
+    for name in [f"income-{i}.txt" for i in range(len(printed))] + ["wrong-number.txt"]:
+        assert status[name]["status"] == "quarantined" and status[name]["line"] == 57, status[name]
+        assert status[name]["reason"].startswith("预算收入: expected an amount such as 6041.24万元, found"), status[name]
+        assert f"QUARANTINED {name}:57: 预算收入: expected an amount" in text
+    assert status[SEED_NAME]["status"] == "warned"
+    with (tmp_path / "pkg" / "data" / "csv" / "budget_lines" / "part-00000.csv").open(encoding="utf-8") as fh:
+        totals = [row["amount_yuan"] for row in csv.DictReader(fh) if row["line_code"] == "income_total"]
+    assert totals == ["60412400.00"]  # the seed's own total only: never 60,000,000 from the source after it
+    assert outside(tmp_path) == before
+
+
+# -- 3. one bad file never stops the build ---------------------------------------------------------------------
+
+
+def test_one_bad_file_never_stops_the_build(tmp_path):
+    raw = make_raw(tmp_path)
+    (raw / "quantity.txt").write_text(_department(SEED.replace("\t16.9\n", "\t0.0000001\n", 1), 0), encoding="utf-8")
+    (raw / "count.txt").write_text(_department(SEED.replace("\t13\n\t178.27", "\t1234567890123456789012345\n\t178.27",
+                                                            1), 1), encoding="utf-8")
+    for i, name in enumerate([b"back\\slash.txt", b"new\nline.txt", b"caf\xe9.txt"], start=2):
+        with open(os.path.join(os.fsencode(raw), name), "wb") as fh:
+            fh.write(_department(SEED, i).encode())
+    (raw / "loop").symlink_to("loop")
+    before = outside(tmp_path)
+    proc = yusuan("build", "--out", "pkg", cwd=tmp_path)
+    text = plain(proc)
+    assert proc.returncode == 3, text
+    report = json.loads((tmp_path / "pkg.build-report.json").read_bytes().decode("utf-8"))
+    status = {d["file"]: d for d in report["documents"]}
+    expected = {
+        "quantity.txt": (1646, "field 'quantity' is 0.0000001 and has more than 6 decimal places"),
+        "count.txt": (1681, "has more than 18 digits before the decimal point"),
+        "back\\slash.txt": (None, "the file name holds a backslash"),
+        "new\\u000aline.txt": (None, "the file name holds the invisible character U+000A"),
+        "caf\\xe9.txt": (None, "the file name is not valid UTF-8"),
+        "loop": (None, "a symbolic link that leads round in a loop"),
+    }
+    for name, (line, words) in expected.items():
+        assert status[name]["status"] == "quarantined" and status[name]["line"] == line, status[name]
+        assert words in status[name]["reason"], status[name]
+    assert {f for f, d in status.items() if d["status"] != "quarantined"} == {SEED_NAME}
+    assert report["counts"] == {"documents": 7, "built": 0, "warned": 1, "quarantined": 6}
+    assert "new\\u000aline.txt" in text and "caf\\xe9.txt" in text  # one line each, escaped
+    assert yusuan("validate", "pkg", cwd=tmp_path).returncode == 0
+    assert outside(tmp_path) == before
+
+
+# -- 4. messages a person can act on -------------------------------------------------------------------------
+
+
+def test_a_single_document_that_fails_is_counted_as_quarantined(tmp_path):
+    (tmp_path / "junk").mkdir()
+    (tmp_path / "junk" / "junk.txt").write_text("junk\n", encoding="utf-8")
+    proc = yusuan("build", "--raw", "junk", "--out", "pkg", cwd=tmp_path)
+    text = plain(proc)
+    assert proc.returncode == 1, text
+    assert text.count("Documents:") == 1 and "Documents: 1 — 0 built, 0 built with warnings, 1 quarantined" in text
+    assert "QUARANTINED junk.txt:1: no known disclosure template" in text
+    report = json.loads((tmp_path / "pkg.build-report.json").read_text(encoding="utf-8"))
+    assert report["counts"]["quarantined"] == 1 and report["outcome"] == "not_published"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    root = tmp_path_factory.mktemp("built")
+    make_raw(root)
+    proc = yusuan("build", "--out", "pkg", cwd=root)
+    assert proc.returncode == 0, proc.stderr
+    return root / "pkg"
+
+
+def _damaged(built: Path, tmp_path: Path, damage) -> Path:
+    pkg = tmp_path / "pkg"
+    shutil.copytree(built, pkg, symlinks=True)
+    damage(pkg)
+    return pkg
+
+
+def _descriptor(change):
+    def damage(pkg: Path):
+        path = pkg / "datapackage.json"
+        path.write_text(change(json.loads(path.read_text(encoding="utf-8"))), encoding="utf-8")
+    return damage
+
+
+def _rename_first(descriptor):
+    descriptor["resources"][0]["name"] = "[/x]"
+    return json.dumps(descriptor, ensure_ascii=False)
+
+
+def _other_parquet(pkg: Path):
+    """A Parquet part of another table in place of documents': the schema error quotes both schemas in brackets."""
+    shutil.copy(pkg / "data/parquet/glossary/part-00000.parquet", pkg / "data/parquet/documents/part-00000.parquet")
+
+
+def _part_outside(pkg: Path):
+    part = pkg / "data/csv/documents/part-00000.csv"
+    elsewhere = pkg.parent / "elsewhere.csv"
+    shutil.copy(part, elsewhere)
+    part.unlink()
+    part.symlink_to(elsewhere)
+
+
+VALIDATE_CASES = {
+    "a resource named [/x]": (_descriptor(_rename_first), ["resource '[/x]': not a table of the metadata model"]),
+    "a schema error quoting brackets": (_other_parquet, ["got [", "expected ["]),
+    "a descriptor nested without end": (lambda pkg: (pkg / "datapackage.json").write_text("[" * 100_000 + "]" * 100_000),
+                                        ["nested more than 64 levels deep"]),
+    "a part that is a link out of the package": (_part_outside, ["data/csv/documents/part-00000.csv leads outside the "
+                                                                 "package"]),
+}
+
+
+@pytest.mark.parametrize("name", list(VALIDATE_CASES))
+def test_validate_reports_hostile_packages_in_plain_words(built, tmp_path, name):
+    damage, words = VALIDATE_CASES[name]
+    _damaged(built, tmp_path, damage)
+    proc = yusuan("validate", "pkg", cwd=tmp_path)
+    text = plain(proc)
+    assert proc.returncode == 1, text
+    assert all(w in text for w in words), text

@@ -15,9 +15,11 @@ Each raw document gets one status:
 
 Quarantine (the document is left out, everything else goes on) -- anything that would publish a wrong or
 silently incomplete number: not text (binary, PDF/DOCX, undecodable bytes), empty, over the size limit, a
-link out of ``raw/``, no known template / title / section headings, a figure that does not parse as a number
-or is not a whole number of fen, a table row with more cells than its header, a table header without its required
-columns, two files for the same department and year, and internal errors (parser bugs).
+link out of ``raw/`` or round in a loop, a file name that cannot be published, no known template / title /
+section headings, a figure that does not parse as a number or is not a whole number of fen (in prose: a
+labelled figure whose value is not an amount), a number beyond the stored types, a table row with more cells
+than its header, a table header without its required columns, two files for the same department and year,
+and internal errors (parser bugs). See docs/failures.md.
 
 Warning (published, recorded) -- where every published value is still right and only context is missing or
 odd: a file not listed in (or changed since) the manifest, a manifest entry contradicting the document, a

@@ -71,6 +71,22 @@ class ValidationReport:
         return f"{len(self.errors)} validation error(s):\n" + "\n".join(f"- {e}" for e in self.errors)
 
 
+# Nesting no descriptor needs (a package's is 7 deep): deeper is refused before any recursive check meets it.
+MAX_DEPTH = 64
+
+
+def _too_deep(value: Any) -> bool:
+    """Whether ``value`` (parsed JSON) nests more than :data:`MAX_DEPTH` levels (iterative: no recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (dict, list)):
+            if depth > MAX_DEPTH:
+                return True
+            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return False
+
+
 # Parts checked at once: each check holds one part (a few hundred documents) in memory.
 PART_THREADS = 2
 
@@ -119,8 +135,12 @@ def _check_model(resources: dict[str, dict], metas: dict[str, TableMeta]) -> tup
 # -- files ----------------------------------------------------------------------------------------------------
 
 
-def _resolve(base: Path, name: str, path: Any) -> tuple[Path | None, os.stat_result | None, str | None]:
-    """The part file's full path and ``os.stat``, or an error; string checks (thousands of parts per build)."""
+def _resolve(base: Path, name: str, path: Any, real: dict[str, str]) -> tuple[Path | None, os.stat_result | None, str | None]:
+    """The part file's full path and ``os.stat``, or an error; string checks (thousands of parts per build).
+
+    A part must be a file inside the package: a symbolic link (the file or a folder above it) that leads out of
+    the package is an error. ``real`` caches the resolved package folder (key ``""``) and part folders.
+    """
     if not isinstance(path, str) or not path:
         return None, None, f"resource {name!r}: a part path is not a string"
     segments = path.split("/")
@@ -129,10 +149,17 @@ def _resolve(base: Path, name: str, path: Any) -> tuple[Path | None, os.stat_res
     full = os.path.join(base, *segments)
     try:
         st = os.stat(full)
+        link = stat.S_ISLNK(os.lstat(full).st_mode)
     except OSError:
         st = None
     if st is None or not stat.S_ISREG(st.st_mode):
         return None, None, f"resource {name!r}: file {path} not found"
+    folder = os.path.dirname(full)
+    if folder not in real:
+        real[folder] = os.path.realpath(folder)
+    target = os.path.realpath(full) if link else os.path.join(real[folder], segments[-1])
+    if not target.startswith(real[""] + os.sep):
+        return None, None, f"resource {name!r}: {path} leads outside the package (to {target})"
     return Path(full), st, None
 
 
@@ -227,6 +254,11 @@ def validate_package(
         descriptor = json.loads(descriptor_path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         return ValidationReport(ok=False, errors=[f"{descriptor_path}: cannot read: {exc}"])
+    except RecursionError:
+        descriptor = None
+    if descriptor is None or _too_deep(descriptor):
+        return ValidationReport(ok=False, errors=[f"{descriptor_path}: nested more than {MAX_DEPTH} levels deep; a "
+                                                  "data package descriptor is far shallower"])
 
     errors = check_profiles(descriptor, memo_dir=memo_dir)
     if not isinstance(descriptor, dict) or not isinstance(descriptor.get("resources"), list):
@@ -251,6 +283,7 @@ def validate_package(
     errors += range_errors
 
     trusted = trusted or {}
+    real = {"": os.path.realpath(base)}  # resolved folders of the package (_resolve)
 
     def check_part(i: int) -> tuple[list[str], dict[str, int]]:
         found: list[str] = []
@@ -259,7 +292,7 @@ def validate_package(
         all_trusted = bool(record)
         for name, res in resources.items():
             part = res[PARTS_KEY][i]
-            path, st, error = _resolve(base, name, part.get("path"))
+            path, st, error = _resolve(base, name, part.get("path"), real)
             if error:
                 found.append(error)
                 all_trusted = False

@@ -9,6 +9,7 @@ discovery are not read again (:mod:`pipeline.raw.hashing`).
 
 from __future__ import annotations
 
+import errno
 import gc
 import hashlib
 import os
@@ -33,6 +34,7 @@ from pipeline.raw.manifest import (
     ManifestError,
     load_manifest,
 )
+from pipeline.raw.names import name_problem, shown
 
 # Tika text of a budget disclosure is well under 1 MB; 20 MiB leaves room and still protects memory.
 DEFAULT_MAX_RAW_BYTES = 20 * 1024 * 1024
@@ -77,17 +79,25 @@ def too_large_message(limit: int, size: int | None = None) -> str:
 def _refusal(
     path: Path, root: Path, limit: int, is_link: bool | None = None
 ) -> tuple[str | None, os.stat_result | None]:
-    """Why ``path`` must not be read (or None), and its stat when it may be. Links are judged by where they lead.
+    """Why ``path`` must not be read (or None), and its stat when it may be. Links are judged by where they lead;
+    a file that cannot even be looked at (a link loop, no permission) is refused with the system's reason.
 
     ``is_link``: whether ``path`` is a symbolic link, if the caller already knows (from its directory entry).
     """
-    if path.is_symlink() if is_link is None else is_link:
-        target = path.resolve()
-        if not target.is_relative_to(root):
-            return f"symbolic link to {target}, outside the raw directory: refused (copy the file into raw/)", None
-        if not target.is_file():
-            return f"symbolic link to {target}, which is not a regular file: refused", None
-    st = os.stat(path)
+    try:
+        if path.is_symlink() if is_link is None else is_link:
+            target = path.resolve()
+            if not target.is_relative_to(root):
+                return f"symbolic link to {target}, outside the raw directory: refused (copy the file into raw/)", None
+            if not target.is_file():
+                return f"symbolic link to {target}, which is not a regular file: refused", None
+        st = os.stat(path)
+    except RuntimeError:  # Path.resolve of a link loop
+        return "a symbolic link that leads round in a loop: refused", None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "a symbolic link that leads round in a loop: refused", None
+        return f"cannot be read ({exc.strerror or exc}): refused", None
     if st.st_size > limit:
         return too_large_message(limit, st.st_size), None
     return None, st
@@ -131,8 +141,13 @@ def _walk(directory: str, parts: tuple[str, ...] = ()):
         if is_dir and not entry.is_symlink():
             if not entry.name.startswith("."):
                 yield from _walk(entry.path, sub)
-        elif entry.is_file() or (entry.is_symlink() and not is_dir):
-            yield sub, entry
+        else:
+            try:
+                is_file = entry.is_file()
+            except OSError:  # a link that cannot be followed: listed, and refused by _refusal
+                is_file = False
+            if is_file or (entry.is_symlink() and not is_dir):
+                yield sub, entry
 
 
 def discover(raw_dir: Path, max_bytes: int | None = None, memo_dir: Path | None = None) -> list[RawDocument]:
@@ -182,6 +197,11 @@ def _discover(
         if parts[-1] in IGNORED_NAMES or parts[-1].startswith("."):  # _walk does not enter hidden directories
             continue
         path = raw_dir / relpath
+        if problem := name_problem(relpath):  # never read: its name cannot be published (pipeline.raw.names)
+            docs.append(RawDocument(path=path, relpath=shown(relpath), sha256="", manifest=None, refusal=(
+                f"the file name {problem}, so it cannot be written safely into the package (its descriptor, "
+                "tables and build report): rename the file")))
+            continue
         entry = manifest.get(relpath)
         refusal, st = _refusal(path, root, limit, dir_entry.is_symlink())
         if refusal:
@@ -190,7 +210,12 @@ def _discover(
         identity = file_identity(st)
         digest = memo_hit(memo, relpath, identity)
         if digest is None:
-            digest = sha256_file(path)
+            try:
+                digest = sha256_file(path)
+            except OSError as exc:
+                docs.append(RawDocument(path=path, relpath=relpath, sha256="", manifest=entry,
+                                        refusal=f"cannot be read ({exc.strerror or exc}): refused"))
+                continue
         if st.st_ctime_ns < started - MEMO_RACY_NS:
             fresh[relpath] = f"{identity} {digest}"
         warnings = []

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from pipeline.raw.hashing import MEMO_RACY_NS, file_identity
+from pipeline.raw.names import name_problem
 
 MANIFEST_NAME = "manifest.json"
 
@@ -69,28 +71,77 @@ def load_manifest(raw_dir: Path) -> dict[str, ManifestEntry]:
     return dict(entries)
 
 
+_HEX64 = re.compile(r"^[0-9a-f]{64}$")
+_TEXT_FIELDS = ("format", "department_zh", "province_zh", "kind", "source_url", "origin", "terms", "note")
+
+
+def _kind(value) -> str:
+    return {dict: "an object", list: "a list", str: "a string", bool: "true/false", int: "a number",
+            float: "a number", type(None): "null"}.get(type(value), type(value).__name__)
+
+
 def _read_manifest(path: Path) -> dict[str, ManifestEntry]:
+    """Every entry of the manifest, each value checked for its type: a wrong one is a :class:`ManifestError`
+    naming the entry (its index and file) and the key."""
     if not path.exists():
         return {}
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         raise ManifestError(f"{path}: cannot read the raw manifest: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ManifestError(f"{path}: expected an object {{\"description\": …, \"documents\": [entry, …]}}, "
+                            f"found {_kind(data)}")
+    documents = data.get("documents", [])
+    if not isinstance(documents, list):
+        raise ManifestError(f"{path}: 'documents' must be a list of entries, found {_kind(documents)}")
     entries: dict[str, ManifestEntry] = {}
     known = set(ManifestEntry.__dataclass_fields__)
-    for i, item in enumerate(data.get("documents", [])):
-        if not isinstance(item, dict) or not item.get("file"):
-            raise ManifestError(f"{path}: documents[{i}] has no 'file'")
-        if not known.issuperset(item):
-            unknown = set(item) - known
-            raise ManifestError(f"{path}: documents[{i}] has unknown keys {sorted(unknown)}")
-        values = dict(item)
-        if values.get("retrieved_date"):
-            try:
-                values["retrieved_date"] = date.fromisoformat(values["retrieved_date"])
-            except ValueError as exc:
-                raise ManifestError(f"{path}: documents[{i}].retrieved_date: {exc}") from exc
+    for i, item in enumerate(documents):
+        if not isinstance(item, dict):
+            raise ManifestError(f"{path}: documents[{i}] must be an object with a 'file', found {_kind(item)}")
+        values = _entry_values(item, f"{path}: documents[{i}]", known)
         if values["file"] in entries:
             raise ManifestError(f"{path}: {values['file']} is listed twice")
         entries[values["file"]] = ManifestEntry(**values)
     return entries
+
+
+def _entry_values(item: dict, where: str, known: set[str]) -> dict:
+    file = item.get("file")
+    if not isinstance(file, str) or not file:
+        raise ManifestError(f"{where}: 'file' must be the file's path relative to raw/, found {file!r}")
+    where = f"{where} ({file!r})"
+    unknown = set(item) - known
+    if unknown:
+        raise ManifestError(f"{where}: unknown keys {sorted(unknown)}")
+    segments = file.split("/")
+    if file.startswith("/") or any(seg in ("", ".", "..") for seg in segments):
+        raise ManifestError(f"{where}: 'file' must be a path inside raw/ (no leading /, no empty, . or .. parts)")
+    if problem := name_problem(file):
+        raise ManifestError(f"{where}: the file name {problem}: rename the file and its entry")
+    values = dict(item)
+    for key in _TEXT_FIELDS:
+        value = values.get(key)
+        if value is not None and not isinstance(value, str):
+            raise ManifestError(f"{where}: {key!r} must be text or null, found {_kind(value)} ({value!r})")
+        if isinstance(value, str) and any(0xD800 <= ord(c) <= 0xDFFF for c in value):
+            raise ManifestError(f"{where}: {key!r} is not valid Unicode text")
+    sha = values.get("sha256")
+    if sha is not None and not (isinstance(sha, str) and _HEX64.match(sha)):
+        raise ManifestError(f"{where}: 'sha256' must be 64 lower-case hexadecimal digits (sha256sum FILE) or null, "
+                            f"found {sha!r}")
+    year = values.get("fiscal_year")
+    if year is not None and (not isinstance(year, int) or isinstance(year, bool)):
+        raise ManifestError(f"{where}: 'fiscal_year' must be a whole number (2019) or null, found {_kind(year)} "
+                            f"({year!r})")
+    retrieved = values.get("retrieved_date")
+    if retrieved is not None:
+        if not isinstance(retrieved, str):
+            raise ManifestError(f"{where}: 'retrieved_date' must be a date as text, \"YYYY-MM-DD\", or null, found "
+                                f"{_kind(retrieved)} ({retrieved!r})")
+        try:
+            values["retrieved_date"] = date.fromisoformat(retrieved) if retrieved else None
+        except ValueError as exc:
+            raise ManifestError(f"{where}: 'retrieved_date': {exc}") from exc
+    return values
