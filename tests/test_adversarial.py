@@ -167,4 +167,4 @@ def test_cli_synth_adversarial_writes_a_corpus_that_builds(tmp_path: Path, capsy
     assert [p.name for p in texts] == [p.name for p in generate_corpus(4, SEED, tmp_path / "again", adversarial=True)]
     capsys.readouterr()
     assert main(["build", "--raw", str(out), "--out", str(tmp_path / "pkg")]) == 0
-    assert re.search(r"4 parsed, 0 failed", capsys.readouterr().out)
+    assert re.search(r"Documents: 4 — .*, 0 quarantined", capsys.readouterr().err)

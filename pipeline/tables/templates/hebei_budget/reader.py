@@ -13,8 +13,9 @@ from pipeline.tables.templates.hebei_budget.layout import AMT, FIGURE_START, pri
 _AMT_AT = re.compile(rf"\s*{AMT}")
 # After a figure's unit: a digit, Latin letter or point would mean the figure goes on (6041.24万元3).
 _GOES_ON = re.compile(r"[0-9０-９A-Za-z.．]")
-# What is shown of a figure that does not read as an amount: up to the next mark that ends a clause.
-_SHOWN = re.compile(r"\s*([^\s，,；;。：:（(）)、]{1,24})")
+# What is shown of a figure that does not read as an amount: up to its unit (6041。24万元), or to the next mark
+# that ends a clause.
+_SHOWN = re.compile(r"\s*(\S{0,24}?(?:万元|亿元|元|万|亿)|[^\s，,；;。：:（(）)、]{1,24})")
 _SENTENCE_END = re.compile(r"[。；;]")
 
 
