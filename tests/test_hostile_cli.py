@@ -378,6 +378,9 @@ def test_one_bad_file_never_stops_the_build(tmp_path):
         with open(os.path.join(os.fsencode(raw), name), "wb") as fh:
             fh.write(_department(SEED, i).encode())
     (raw / "loop").symlink_to("loop")
+    # A path that reads as Rich markup ("[bold]", and "[/x]" across a folder and its file): shown as it is.
+    (raw / "[bold]junk[").mkdir()
+    (raw / "[bold]junk[" / "x].txt").write_text("junk\n", encoding="utf-8")
     before = outside(tmp_path)
     proc = yusuan("build", "--out", "pkg", cwd=tmp_path)
     text = plain(proc)
@@ -391,13 +394,15 @@ def test_one_bad_file_never_stops_the_build(tmp_path):
         "new\\u000aline.txt": (None, "the file name holds the invisible character U+000A"),
         "caf\\xe9.txt": (None, "the file name is not valid UTF-8"),
         "loop": (None, "a symbolic link that leads round in a loop"),
+        "[bold]junk[/x].txt": (1, "no known disclosure template matches"),  # a folder "[bold]junk[", file "x].txt"
     }
     for name, (line, words) in expected.items():
         assert status[name]["status"] == "quarantined" and status[name]["line"] == line, status[name]
         assert words in status[name]["reason"], status[name]
     assert {f for f, d in status.items() if d["status"] != "quarantined"} == {SEED_NAME}
-    assert report["counts"] == {"documents": 7, "built": 0, "warned": 1, "quarantined": 6}
+    assert report["counts"] == {"documents": 8, "built": 0, "warned": 1, "quarantined": 7}
     assert "new\\u000aline.txt" in text and "caf\\xe9.txt" in text  # one line each, escaped
+    assert "QUARANTINED [bold]junk[/x].txt:1:" in text and "Logging error" not in text
     assert yusuan("validate", "pkg", cwd=tmp_path).returncode == 0
     assert outside(tmp_path) == before
 
