@@ -49,7 +49,7 @@ def test_the_schemas_use_only_supported_constraints():
 
 @pytest.mark.parametrize(("table", "c"), [(t, c) for t, c in PAIRS if c.kind != "unique"],
                          ids=[f"{t}.{c.field}-{c.kind}" for t, c in PAIRS if c.kind != "unique"])
-@settings(max_examples=40, deadline=None)  # a loaded machine takes its time; correctness, not speed
+@settings(max_examples=40)
 @given(data=st.data())
 def test_scalar_and_vectorised_tests_agree(table: str, c: Constraint, data):
     value = data.draw(values_for(c))
