@@ -481,3 +481,13 @@ def test_validate_reports_hostile_packages_in_plain_words(built, tmp_path, name)
     text = plain(proc)
     assert proc.returncode == 1, text
     assert all(w in text for w in words), text
+
+
+def test_an_expected_error_inside_the_run_is_printed_without_a_class_name(tmp_path):
+    make_raw(tmp_path)
+    before = outside(tmp_path)
+    proc = yusuan("build", "--out", "pkg", cwd=tmp_path, env={"SOURCE_DATE_EPOCH": "abc"})
+    text = plain(proc)  # no "pipeline.build.results.BuildError: …"
+    assert proc.returncode == 1, text
+    assert "  datapackage_staging: SOURCE_DATE_EPOCH='abc' is not a Unix timestamp in seconds" in text
+    assert not (tmp_path / "pkg").exists() and outside(tmp_path) == before
