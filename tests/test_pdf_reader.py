@@ -254,3 +254,14 @@ def test_paragraphs_join_wrapped_lines_and_keep_their_lines():
     (p,) = [b for b in reading.document.paragraphs if b.text.startswith("2025年，上海市普陀区财政局收入预算")]
     assert p.span.ref == "p7:l2-3" and "比2024年预算增加107.62万元；事业收入0万元" in p.text
     assert reading.document.paragraphs[0].text == "上海市普陀区2025年区级部门预算" and reading.document.paragraphs[0].span.ref == "p1:l1"
+
+
+def test_the_locator_puts_published_references_back_in_reading_order():
+    """document_sections counts the rows read from each section by the position of their source_ref."""
+    reading = pdf_reader.read((RAW_DIR / "shanghai-putuo-government-office-2025-department-budget.pdf").read_bytes(), "g.pdf")
+    locator = reading.document.paragraphs[0].span.locator
+    table = reading.document.tables[4]  # 一般公共预算支出功能分类预算表, p14-p15
+    row = next(r for r in table.rows if r.span.ref == "p14:r6")
+    assert locator.position("p14:r6") == row.cells[0].span.first == locator.position("p14:r6c1")
+    assert locator.position("p6:l2-3") < locator.position("p14:r6") < locator.position("p15:r11") < locator.position("p21:l1")
+    assert locator.position("p99:r1") is None and locator.position("L5") is None

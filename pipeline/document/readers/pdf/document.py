@@ -47,6 +47,8 @@ class PdfLocator(Locator):
         self.places.append((page, table, row, col))
         position = len(self.places)
         self._by_ref.setdefault(self._name(self.places[-1]), position)
+        if table:  # a whole row's reference names its first cell
+            self._by_ref.setdefault(refs.row_ref(page, table, row), position)
         return position
 
     @staticmethod
@@ -77,14 +79,7 @@ class PdfLocator(Locator):
         start = re.match(r"^p\d+(?::(?:l\d+|(?:t\d+:)?r\d+(?:c\d+)?))?", ref or "")
         if not start:
             return None
-        name = start.group()
-        if name in self._by_ref:
-            return self._by_ref[name]
-        m = re.fullmatch(r"(p\d+:(?:t\d+:)?r\d+)", name)  # a whole row: its first cell
-        if m:
-            prefix = m.group(1) + "c"
-            return next((i for i, p in enumerate(self.places, start=1) if self._name(p).startswith(prefix)), None)
-        return None
+        return self._by_ref.get(start.group())
 
 
 def _paragraph_starts(lines: list[Line], right: dict[int, float]) -> list[bool]:
