@@ -265,3 +265,15 @@ def test_the_locator_puts_published_references_back_in_reading_order():
     assert locator.position("p14:r6") == row.cells[0].span.first == locator.position("p14:r6c1")
     assert locator.position("p6:l2-3") < locator.position("p14:r6") < locator.position("p15:r11") < locator.position("p21:l1")
     assert locator.position("p99:r1") is None and locator.position("L5") is None
+
+
+def test_the_schemas_source_ref_patterns_are_every_readers_formats():
+    from pipeline.document.readers import source_ref_pattern
+    from pipeline.metadata.schemas import load_tables
+
+    patterns = {(t.name, f.name): f.descriptor.get("constraints", {}).get("pattern")
+                for t in load_tables().values() for f in t.fields if f.name.endswith("source_ref")}
+    assert patterns and all(p == (source_ref_pattern(many=True) if name == "computed_source_ref" else
+                                  source_ref_pattern()) for (_, name), p in patterns.items()), patterns
+    assert re.fullmatch(source_ref_pattern(), "p14:r1-p15:r11") and re.fullmatch(source_ref_pattern(), "L12-L14")
+    assert re.fullmatch(source_ref_pattern(), "T3:R4-R6") and not re.fullmatch(source_ref_pattern(), "p0:l1")
