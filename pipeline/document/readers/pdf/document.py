@@ -8,7 +8,7 @@ headers, footers and page numbers left out) and every cell of a ruled table, top
 Blocks, in reading order:
 
 * a :class:`~pipeline.document.model.Paragraph` per typeset paragraph: a line continues the paragraph above it
-  when that one reaches the right margin of the text (the furthest any line reaches on pages of that width),
+  when that one reaches the right margin of the text (see :func:`_right_edges`),
   this one is in the same font size, is not indented further than the paragraph's first line and does not
   start a numbered item (``1.``, ``（一）``, ``一、``); a paragraph may continue on the next page;
 Texts are normalised as every reader's are (:mod:`pipeline.document.normalise`: Unicode spaces, full-width
@@ -23,6 +23,7 @@ digits, thousands separators), so ``31,214,205.80`` reads ``31214205.80``.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 
 from pipeline.document.model import Cell, Document, Locator, Paragraph, Row, Span, Table
 from pipeline.document.normalise import normalise
@@ -31,6 +32,8 @@ from pipeline.document.readers.pdf.lines import join_lines
 from pipeline.document.readers.pdf.model import Line, PdfDocument
 from pipeline.document.readers.pdf.stitching import LogicalTable, stitch_tables
 
+_EDGE_WINDOW = 1.5  # points: line ends this close are at the same margin
+_EDGE_MIN_LINES = 3  # lines that must end at a margin for it to be the text's right edge
 # The start of a numbered item: it never continues the paragraph above.
 _ITEM_START = re.compile(r"^\s*(?:\d{1,3}\s*[.．、](?!\d)|\d{1,2}[.．](?=\s*\d{4}\s*年)|[（(][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}、)")
 
@@ -125,14 +128,7 @@ def to_document(pdf: PdfDocument, source: str) -> Document:
                 raise AssertionError(f"p{item.page}: table {item.index} was not stitched")
     if run:
         blocks.append(("lines", run))
-    # The right edge of the text: the furthest any line reaches on pages of the same width (a page of short
-    # lines has the same margins as the others).
-    edge: dict[float, float] = {}
-    for p in pdf.pages:
-        for ln in p.lines:
-            if ln.role == "body":
-                edge[p.width] = max(edge.get(p.width, 0.0), ln.bbox[2])
-    right = {p.number: edge.get(p.width, p.width) for p in pdf.pages}
+    right = _right_edges(pdf)
     out: list[Paragraph | Table] = []
     for kind, value in blocks:
         if kind == "table":
@@ -140,6 +136,32 @@ def to_document(pdf: PdfDocument, source: str) -> Document:
         else:
             out.extend(_paragraphs(value, right, locator))
     return Document(source=source, blocks=tuple(out), line_count=0)
+
+
+def _right_edges(pdf: PdfDocument) -> dict[int, float]:
+    """The right edge of the text on each page, from the lines of all pages of the same width (a page of short
+    lines has the same margins as the others): the furthest line end within one line height of the margin where
+    most lines end (justified text ends there; a hanging comma reaches a little further). A line ending further
+    out (a caption drawn wider than the text) is not the text's edge. Without such a margin, the furthest end."""
+    ends: dict[float, list[tuple[float, float]]] = {}
+    for p in pdf.pages:
+        ends.setdefault(p.width, []).extend((ln.bbox[2], ln.height) for ln in p.lines if ln.role == "body")
+    edge: dict[float, float] = {}
+    for width, lines in ends.items():
+        xs = sorted(x for x, _ in lines)
+        if not xs:
+            continue
+        margin, count = xs[-1], 0
+        for i, x in enumerate(xs):  # the densest 1.5 pt window of line ends
+            j = bisect_right(xs, x + _EDGE_WINDOW)
+            if j - i > count:
+                margin, count = xs[j - 1], j - i
+        if count < _EDGE_MIN_LINES:
+            edge[width] = xs[-1]
+            continue
+        height = sorted(h for _, h in lines)[len(lines) // 2]
+        edge[width] = max(x for x in xs if x <= margin + height)
+    return {p.number: edge.get(p.width, p.width) for p in pdf.pages}
 
 
 def _paragraphs(run: list[tuple[Line, int]], right: dict[int, float], locator: PdfLocator) -> list[Paragraph]:

@@ -5,6 +5,10 @@ least two horizontal and two vertical rulings is a grid whose row and column edg
 positions. Between two neighbouring grid cells, a missing ruling means one merged cell (union-find ->
 ``rowspan`` / ``colspan``). A character goes to the cell under its centre; a cell's characters are grouped into
 lines and joined (no space between CJK: ``事业单位⏎经营收入`` -> ``事业单位经营收入``).
+
+A row that Word cuts at a page break has its top border on the previous page only: on the new page the
+table's outer vertical rulings reach above its first horizontal ruling. That edge is closed, so the row is a
+row of the table, not a line of text above it.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from pipeline.document.readers.pdf.lines import group_lines, join_lines, line_te
 from pipeline.document.readers.pdf.model import Cell, Table
 
 RULE_SNAP = 2.0  # rulings closer than this (points) are the same grid edge / touch each other
+OPEN_EDGE = 3.0  # outer vertical rulings reaching this far past the last horizontal one: a row without its border
 
 
 def _merge_segments(segs: list[tuple[float, float, float]]) -> list[tuple[float, float, float]]:
@@ -90,7 +95,25 @@ def _covers(segments: list[tuple[float, float]], a: float, b: float) -> bool:
     return any(lo - 1 <= m <= hi + 1 for lo, hi in segments)
 
 
+def _close_open_edges(hs: list[tuple], vs: list[tuple]) -> list[tuple]:
+    """``hs`` with the missing top (bottom) ruling of a row cut by a page break: when the table's outer vertical
+    rulings, left and right, both reach above its first (below its last) horizontal ruling by more than
+    :data:`OPEN_EDGE`, the row between is a row of the table whose border Word drew on the other page only."""
+    left, right = min(v[0] for v in vs), max(v[0] for v in vs)
+    sides = [[v for v in vs if abs(v[0] - x) <= RULE_SNAP] for x in (left, right)]
+    top, bottom = min(h[0] for h in hs), max(h[0] for h in hs)
+    out = list(hs)
+    reach_up = [min(v[1] for v in side) for side in sides]
+    if all(top - y > OPEN_EDGE for y in reach_up) and abs(reach_up[0] - reach_up[1]) <= RULE_SNAP:
+        out.append((min(reach_up), left, right))
+    reach_down = [max(v[2] for v in side) for side in sides]
+    if all(y - bottom > OPEN_EDGE for y in reach_down) and abs(reach_down[0] - reach_down[1]) <= RULE_SNAP:
+        out.append((max(reach_down), left, right))
+    return out
+
+
 def _grid_table(hs: list[tuple], vs: list[tuple], page: int) -> Table | None:
+    hs = _close_open_edges(hs, vs)
     ys = _cluster([h[0] for h in hs], RULE_SNAP)
     xs = _cluster([v[0] for v in vs], RULE_SNAP)
     nr, nc = len(ys) - 1, len(xs) - 1

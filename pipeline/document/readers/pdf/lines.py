@@ -19,6 +19,7 @@ SPACE_GAP = 0.30  # x gap, in line heights, shown as a space
 TEXT_SPACE_GAP = 0.10  # ... enough for a space where the text layer has one (between non-CJK characters)
 WORD_GAP = 1.00  # x gap, in line heights, that starts a new word / fragment
 MARGIN_ZONE = 0.08  # top/bottom share of the page searched for running headers, footers, page numbers
+FOLIO_CENTRE = 0.05  # a bare number this close (share of the page width) to the middle, lowest on its page: a folio
 
 LEADER = re.compile(r"(?:[.．·•…‥⋯_]\s*){3,}")
 _PAGE_NO = re.compile(
@@ -151,7 +152,9 @@ def split_leader(text: str) -> tuple[str, str | None]:
 
 def mark_margins(doc: PdfDocument) -> None:
     """Mark lines in the top/bottom margin zone as ``page_number`` (a bare page-number pattern) or
-    ``header``/``footer`` (the same text, digits ignored, in the same zone on max(3, 30 %) of the pages)."""
+    ``header``/``footer`` (the same text, digits ignored, in the same zone on max(3, 30 %) of the pages); and
+    the lowest thing drawn on a page when it is a bare page number centred on the page, wherever it is (a
+    landscape page's folio above the zone, the folio of a page that ends half-way)."""
     seen: dict[tuple[str, str], int] = {}
     zoned = []
     for p in doc.pages:
@@ -170,3 +173,15 @@ def mark_margins(doc: PdfDocument) -> None:
     for ln, key in zoned:
         if seen[key] >= need:
             ln.role = key[0]
+    for p in doc.pages:  # a folio above the margin zone (landscape pages, a page ending early)
+        body = [ln for ln in p.lines if ln.role == "body"]
+        if len(body) < 2 and not p.tables:
+            continue
+        last = max(body, key=lambda ln: ln.bbox[1], default=None)
+        if last is None or not _PAGE_NO.match(last.text.strip()):
+            continue
+        centre = (last.bbox[0] + last.bbox[2]) / 2
+        below = [t for t in p.tables if t.bbox[3] > last.bbox[1]]
+        others = [ln for ln in body if ln is not last and ln.bbox[3] > last.bbox[1]]
+        if abs(centre - p.width / 2) <= FOLIO_CENTRE * p.width and not below and not others:
+            last.role = "page_number"

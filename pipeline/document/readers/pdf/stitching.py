@@ -6,7 +6,10 @@ part (within :data:`EDGE_TOLERANCE`). Its leading rows are dropped as a repeated
 first part's header rows; a part without header rows is appended; a same-shaped table with header rows of its
 own that differ is a new table (one performance-target form per page). A part with fewer columns is mapped
 onto the first part's columns: the last page of a split table may hold only the 合计 row, where the rulings
-between 类 / 款 / 项 / 名称 are missing.
+between 类 / 款 / 项 / 名称 are missing. Leading rows without figures continue the table unless they share a
+heading with its header (then they are a header of their own). A first part of header rows only (``收入 | 支出``
+at the foot of a page) whose next-page part has the same outer edges and a finer grid is mapped onto that
+part's columns.
 
 Header rows of the first part: the rows before the first row holding a number or a code (or a lone 合计, or
 nothing at all), extended so that no merged header cell is cut.
@@ -80,6 +83,7 @@ class LogicalTable:
     caption: list[Line]  # body lines between the previous item on the page and the table
     after: list[Line]  # body lines after the last part, up to the next table or the page end
     warnings: list[str] = field(default_factory=list)
+    grid: int = 0  # the part whose grid columns are the table's (a header-only first part may be coarser)
 
     @property
     def pages(self) -> list[int]:
@@ -87,7 +91,7 @@ class LogicalTable:
 
     @property
     def n_cols(self) -> int:
-        return self.parts[0].n_cols
+        return self.parts[self.grid].n_cols
 
     @property
     def ref(self) -> str:
@@ -97,16 +101,13 @@ class LogicalTable:
 
     def header_labels(self) -> list[str]:
         """One label per column: the header texts above it, top to bottom, joined with ``/``."""
-        t = self.parts[0]
-        labels = []
-        for col in range(1, t.n_cols + 1):
-            seen: list[str] = []
-            for r in range(1, len(self.header) + 1):
-                s = t.cell_at(r, col).text
-                if s and (not seen or seen[-1] != s):
-                    seen.append(s)
-            labels.append("/".join(seen))
-        return labels
+        labels: list[list[str]] = [[] for _ in range(self.n_cols)]
+        for row in self.header:
+            for text, (start, end) in zip((c.text for c in row.cells), row.columns):
+                for col in range(start, end):
+                    if text and (not labels[col] or labels[col][-1] != text):
+                        labels[col].append(text)
+        return ["/".join(seen) for seen in labels]
 
 
 def _rows(t: Table, start: int, colmap: list[int], n_cols: int) -> list[LogicalRow]:
@@ -141,6 +142,39 @@ def _column_map(first: Table, part: Table) -> list[int] | None:
     return out[:-1]
 
 
+def _own_header(t: Table, lt: LogicalTable) -> bool:
+    """Whether ``t`` starts with header rows of its own: leading rows without figures that share a heading with
+    the table it would continue (a form printed again on the next page). Leading rows without figures that
+    share none (labels of the table's body: ``九、医疗卫生支出``, the rest of a row cut at the page break)
+    continue it."""
+    k = header_row_count(t)
+    if not k:
+        return False
+    if not lt.header:
+        return True
+    head = {_norm(x) for r in lt.header for x in r.texts if _norm(x)}
+    return any(_norm(c.text) in head for r in range(1, k + 1) for c in t.row_cells(r) if c.text)
+
+
+def _regrid(lt: LogicalTable, t: Table) -> bool:
+    """Continue ``lt``, a table of header rows only that ends its page (``收入 | 支出``), with ``t``, the next
+    page's first table, when ``t`` has the same outer edges and a finer grid: the header rows are mapped onto
+    ``t``'s columns, which become the table's."""
+    if lt.rows or len(lt.parts) != 1 or not lt.header:
+        return False
+    colmap = _column_map(t, lt.parts[0])
+    if colmap is None:
+        return False
+    h = header_row_count(t)
+    rows = _rows(t, 1, list(range(t.n_cols)), t.n_cols)
+    lt.header = _rows(lt.parts[0], 1, colmap, t.n_cols)[: len(lt.header)] + rows[:h]
+    lt.rows = rows[h:]
+    lt.parts.append(t)
+    lt.grid = 1
+    lt.after = []
+    return True
+
+
 def stitch_tables(doc: PdfDocument) -> list[LogicalTable]:
     """The document's tables, those that continue on the next page joined (see the module docstring).
 
@@ -170,7 +204,7 @@ def stitch_tables(doc: PdfDocument) -> list[LogicalTable]:
                     mine = [_norm(x) for r in _rows(t, 1, colmap, lt.n_cols)[:n_h] for x in r.texts]
                     if mine == head:
                         k = n_h
-                if not k and header_row_count(t):
+                if not k and _own_header(t, lt):
                     colmap = None  # header rows of its own that differ: a new table of the same shape
             if colmap is not None:
                 if k:
@@ -180,6 +214,8 @@ def stitch_tables(doc: PdfDocument) -> list[LogicalTable]:
                 lt.parts.append(t)
                 lt.rows.extend(_rows(t, k + 1, colmap, lt.n_cols))
                 lt.after = []
+            elif pos == 0 and prev_open is not None and _regrid(prev_open, t):
+                lt = prev_open
             else:
                 h = header_row_count(t)
                 rows = _rows(t, 1, list(range(t.n_cols)), t.n_cols)
