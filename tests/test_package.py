@@ -54,6 +54,7 @@ CREATED = "2026-11-27T00:00:00Z"
 # Values for fields whose constraints a generic value would break.
 OVERRIDES = {
     "source_sha256": lambda i: "0123456789abcdef"[i] * 64,
+    "sha256": lambda i: "fedcba9876543210"[i] * 64,
     "source_ref": lambda i: f"L{10 + i}",
     "change_source_ref": lambda i: f"L{20 + i}-L{22 + i}",
     "activity_id": lambda i: "01",

@@ -208,6 +208,15 @@ def test_a_number_that_does_not_parse_names_its_line(raw_copy, seed_text):
 
 
 def test_template_vocabularies_are_in_the_schema_enums():
+    from pipeline.tables.national.vocabulary import (
+        EXPENDITURE_LINES,
+        INCOME_LINES,
+        SOURCE_GROUPS,
+        SOURCE_LINES,
+        THREE_PUBLIC_OTHER,
+    )
+    from pipeline.tables.templates.jiangsu_budget import prose as jiangsu_prose
+
     tables = load_tables()
 
     def enum(table, field):
@@ -224,7 +233,19 @@ def test_template_vocabularies_are_in_the_schema_enums():
                 "expenditure_general_public_budget", "expenditure_government_fund", "expenditure_state_capital",
                 "expenditure_function_item", "procurement_goods", "procurement_works", "procurement_services",
                 "performance_projects_funds"}
-    assert line_codes | shanghai == enum("budget_lines", "line_code") and not line_codes & shanghai
+    # The Jiangsu template's 部门预算情况说明 adds its own (reserve, function classes, 会议费 …).
+    jiangsu = {code for _, code, _, _, _ in jiangsu_prose.LINES} | {"expenditure_function_class",
+                                                                    "expenditure_function_item"}
+    assert line_codes | shanghai | jiangsu == enum("budget_lines", "line_code") and not line_codes & shanghai
+    assert jiangsu - line_codes - shanghai == {"expenditure_reserve", "expenditure_function_class",
+                                               "expenditure_fiscal_allocation_basic", "meeting_fees", "training_fees",
+                                               "income_general_public_budget", "income_government_fund",
+                                               "income_special_account", "income_carryover"} - line_codes
+    # Every summary line the national vocabulary can name is in the schema.
+    summary = {c for vocabulary in (INCOME_LINES, EXPENDITURE_LINES, SOURCE_GROUPS, SOURCE_LINES)
+               for _, c in vocabulary}
+    assert summary | {"function_class", "institutional_operating_costs", *THREE_PUBLIC_OTHER.values()} == enum(
+        "summary_lines", "line_code")
     assert {c for c, _, _ in layout.THREE_PUBLIC} | {"total"} == enum("three_public_expenses", "expense_code")
     assert {c for c, _ in layout.ASSET_CODES} == enum("fixed_assets", "line_code")
     proc_fields = [f["name"] for f in tables["procurement_items"].schema["fields"]]

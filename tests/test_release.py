@@ -106,7 +106,8 @@ def test_second_release_reports_exactly_the_added_document_and_the_corrected_fig
         assert c["removed"] == 0, table
     changed = {t: c["columns"] for t, c in diff["tables"].items() if c["changed"]}
     # The corrected figure, and the source file's hash: correcting the raw file gave it new bytes.
-    assert changed == {"procurement_items": {"project_budget_yuan": 1}, "documents": {"source_sha256": 1}}
+    assert changed == {"procurement_items": {"project_budget_yuan": 1}, "documents": {"source_sha256": 1},
+                       "document_files": {"sha256": 1}}
     assert diff["by_document"][SEED_ID]["tables"]["procurement_items"] == \
         {"added": 0, "removed": 0, "changed": 1, "columns": ["project_budget_yuan"]}
     rows = pq.read_table(out / "1.1.0" / layout.diff_rows_path("procurement_items")).to_pylist()

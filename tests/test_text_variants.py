@@ -66,6 +66,9 @@ def _rows(parsed) -> dict:
     for row in tables["documents"]:
         for key in PROVENANCE:
             row.pop(key)
+    for row in tables["document_files"]:  # the same provenance, per file
+        for key in ("file", "sha256", "source_encoding"):
+            row.pop(key)
     return tables
 
 

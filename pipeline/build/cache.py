@@ -1,11 +1,13 @@
 """Per-document parse cache: what parsing one raw document gave, stored under a content hash.
 
 Key (:func:`entry_key`): the raw file's sha256, its relative path and manifest entry (both are copied into
-the ``documents`` row), and :func:`code_fingerprint` -- a hash of every source file of the ``pipeline``
-package, the Table Schemas and the versions of the libraries whose output lands in the rows. Change any of
-them and every key changes, so a cache entry can never be stale; it can only be missing. The material hashed
-is the ``repr`` of a tuple of those values (the manifest entry as the tuple of its fields in declaration
-order): ``repr`` of str/int/date/None/list values is injective and ~10x cheaper than ``json.dumps(asdict())``.
+the ``documents`` row) -- for a disclosure published as several files, those of every file and the parts the
+manifest lists that are missing, so a change in any of its files parses it again --, and
+:func:`code_fingerprint` -- a hash of every source file of the ``pipeline`` package, the Table Schemas and the
+versions of the libraries whose output lands in the rows. Change any of them and every key changes, so a
+cache entry can never be stale; it can only be missing. The material hashed is the ``repr`` of a tuple of those
+values (the manifest entry as the tuple of its fields in declaration order): ``repr`` of
+str/int/date/None/list values is injective and ~10x cheaper than ``json.dumps(asdict())``.
 
 Entry file (one per document, ``<cache_dir>/<fingerprint[:16]>/<key[:2]>/<key>.entry``)::
 
@@ -89,6 +91,10 @@ def entry_key(raw: RawDocument, fingerprint: str) -> str:
 
     A fixed-field encoding (``repr`` of a tuple; lone surrogates of undecodable file names are escaped).
     """
+    if raw.parts:  # a disclosure of several files: every file, and the parts the manifest lists but lacks
+        material = repr((fingerprint, tuple((f.sha256, f.relpath, _MANIFEST_FIELDS(f.manifest)) for f in raw.parts),
+                         raw.missing))
+        return hashlib.sha256(material.encode("utf-8")).hexdigest()
     manifest = _MANIFEST_FIELDS(raw.manifest) if raw.manifest is not None else None
     material = repr((fingerprint, raw.sha256, raw.relpath, manifest))
     return hashlib.sha256(material.encode("utf-8")).hexdigest()

@@ -75,7 +75,8 @@ def quarantine_duplicates(parsed):
             others = ", ".join(n for n in names if n != raw.relpath)
             reason = (f"document_id {document_id!r} (same department and year) is also produced by {others}, "
                       "whose content differs; none of them is published: keep the right file in raw/ and "
-                      "remove the others")
+                      "remove the others, or, if they are the parts of one disclosure (an explanation and a "
+                      "tables document), give their manifest entries the same 'disclosure' and each its 'part'")
             quarantined.append(FailedDocument(raw.relpath, raw.sha256, f"{raw.relpath}: {reason}", None, reason))
     return sorted(kept, key=lambda pair: pair[0].relpath), quarantined
 

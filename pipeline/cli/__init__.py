@@ -48,6 +48,7 @@ from pipeline.cli.build import cmd_build
 from pipeline.cli.commands import cmd_add, cmd_release, cmd_synth, cmd_validate
 from pipeline.cli.common import EXIT_BUSY, EXIT_FAILED, EXIT_OK, EXIT_QUARANTINED, EXIT_USAGE
 from pipeline.raw.discover import MAX_RAW_BYTES_ENV
+from pipeline.raw.manifest import PARTS
 
 __all__ = ["EXIT_BUSY", "EXIT_FAILED", "EXIT_OK", "EXIT_QUARANTINED", "EXIT_USAGE", "main", "make_parser", "run"]
 
@@ -101,6 +102,9 @@ def make_parser() -> argparse.ArgumentParser:
     a.add_argument("--origin", help="how the file reached the project")
     a.add_argument("--terms", help="the publisher's terms of use")
     a.add_argument("--note", help="anything else worth knowing, e.g. why no --source-url")
+    a.add_argument("--disclosure", metavar="KEY",
+                   help="the file is one part of a disclosure published as several files: the key its files share")
+    a.add_argument("--part", choices=PARTS, help="with --disclosure: which part the file is")
     a.set_defaults(func=cmd_add)
     s = sub.add_parser("synth", help="write synthetic disclosures with known answers (for tests and benchmarks)")
     s.add_argument("--count", type=_count, required=True, metavar="N", help="number of documents")

@@ -90,7 +90,8 @@ def cmd_add(args: argparse.Namespace, out: Console, err: Console) -> int:
         added = add_file(Path(args.file), Path(args.raw) if args.raw else default_raw_dir(), retrieved=retrieved,
                          source_url=args.source_url, department_zh=args.department, fiscal_year=args.year,
                          province_zh=args.province, kind=args.kind, format=args.format, origin=args.origin,
-                         terms=args.terms, note=args.note, reader=reader)
+                         terms=args.terms, note=args.note, disclosure=args.disclosure,
+                         part=args.part, reader=reader)
     except (AddError, ValueError) as exc:
         say(err, f"yusuan add: {exc}", "red")
         return EXIT_USAGE

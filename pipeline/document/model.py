@@ -181,6 +181,9 @@ class Row:
     # Cells (by index, > 0) that opened right after blank lines in Tika text, where an empty paragraph and a
     # row end look alike: where another row may begin (see :func:`regroup`). Other readers know their rows.
     breaks: tuple[int, ...] = field(default=(), compare=False, repr=False)
+    # The first row a table draws on a page after its first (a PDF reader knows; a row cut at the page break
+    # continues there). False where the reader cannot tell.
+    starts_page: bool = False
 
     def texts(self, width: int | None = None) -> list[str]:
         """Cell texts, padded with ``""`` to ``width`` (cells that vanished at the row's end)."""
@@ -288,12 +291,36 @@ Block = Paragraph | Table
 
 
 @dataclass(frozen=True)
+class DocumentPart:
+    """One file of a disclosure published as several (:mod:`pipeline.document.parts`): its part name
+    (``explanation``, ``tables``), the raw file, and the positions of the document it holds."""
+
+    name: str
+    source: str
+    first: int
+    last: int  # first - 1 for a part without positions
+
+
+@dataclass(frozen=True)
 class Document:
-    """A disclosure as blocks in reading order. ``source`` names the raw file (relative path)."""
+    """A disclosure as blocks in reading order. ``source`` names the raw file (relative path).
+
+    A disclosure published as several files has ``parts`` (one per file, in order, see
+    :mod:`pipeline.document.parts`) and ``missing_parts``: ``(part, file)`` the manifest lists that raw/ lacks.
+    """
 
     source: str
     blocks: tuple[Block, ...]
     line_count: int
+    parts: tuple[DocumentPart, ...] = ()
+    missing_parts: tuple[tuple[str, str], ...] = ()
+
+    def part_of(self, span: Span) -> str | None:
+        """The name of the part ``span`` begins in (None for a document of one file)."""
+        for part in reversed(self.parts):
+            if part.first <= span.first:
+                return part.name
+        return None
 
     @property
     def paragraphs(self) -> list[Paragraph]:

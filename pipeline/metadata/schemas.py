@@ -18,6 +18,7 @@ from pipeline.paths import SCHEMAS_DIR
 
 TABLE_ORDER: tuple[str, ...] = (
     "documents",
+    "document_files",
     "organisation_units",
     "responsibilities",
     "budget_lines",

@@ -76,6 +76,8 @@ def draft(results) -> dict:
         warnings = [_split_warning(raw.relpath, w) for w in (*raw.warnings, *doc.warnings)]
         documents.append({
             "file": raw.relpath, "sha256": raw.sha256, "status": "warned" if warnings else "built",
+            **({"files": [f.relpath for f in raw.parts],
+                "missing_parts": [{"part": p, "file": f} for p, f in raw.missing]} if raw.parts else {}),
             "document_id": doc.document_id,
             "source_encoding": doc.source_encoding,
             "warnings": warnings,

@@ -30,6 +30,8 @@ def _source_title(raw: RawDocument) -> str:
 def _source_description(raw: RawDocument) -> str:
     m = raw.manifest
     parts = [f"Raw file raw/{raw.relpath}, sha256 {raw.sha256}."]
+    if m is not None and m.disclosure:
+        parts.append(f"The {m.part} part of the disclosure {m.disclosure} (see document_files).")
     if m is None:
         parts.append(f"Not listed in raw/{MANIFEST_NAME}: origin unknown.")
         return " ".join(parts)
@@ -53,14 +55,14 @@ def _source_description(raw: RawDocument) -> str:
 
 
 def compute_sources(raws: Iterable[RawDocument]) -> list[dict]:
-    """One Data Package ``sources`` item per raw file, sorted by relpath.
+    """One Data Package ``sources`` item per raw file (each file of a disclosure of several), sorted by relpath.
 
     The v2 source item defines ``title``, ``path``, ``email`` and ``version`` and allows further properties:
     ``path`` is the raw file inside the repository (``raw/<relpath>``), ``version`` the sha256 of its bytes,
     and ``description`` carries what the manifest knows (publisher URL, retrieval date, terms, origin).
     """
     sources = []
-    for raw in sorted(raws, key=lambda r: r.relpath):
+    for raw in sorted((f for r in raws for f in r.files), key=lambda r: r.relpath):
         sources.append(
             {
                 "title": _source_title(raw),
@@ -86,7 +88,8 @@ def compute_created(raws: Iterable[RawDocument], environ: Mapping[str, str] | No
         except (ValueError, OverflowError, OSError) as exc:
             raise BuildError(f"SOURCE_DATE_EPOCH={epoch!r} is not a Unix timestamp in seconds") from exc
         return stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
-    dates = [r.manifest.retrieved_date for r in raws if r.manifest is not None and r.manifest.retrieved_date]
+    dates = [r.manifest.retrieved_date for raw in raws for r in raw.files
+             if r.manifest is not None and r.manifest.retrieved_date]
     if not dates:
         return None
     return f"{max(dates).isoformat()}T00:00:00Z"

@@ -23,7 +23,7 @@ from pathlib import Path
 from pypinyin import lazy_pinyin
 
 from pipeline.raw.discover import IGNORED_NAMES, discover, max_raw_bytes
-from pipeline.raw.manifest import MANIFEST_NAME, ManifestEntry, ManifestError, load_manifest
+from pipeline.raw.manifest import MANIFEST_NAME, ManifestEntry, ManifestError, check_entries, load_manifest
 
 MAX_NAME = 120
 NEW_MANIFEST_DESCRIPTION = ("Raw disclosures processed by yusuan. One entry per file in this directory; a file not "
@@ -79,13 +79,17 @@ def _read(source: Path, limit: int) -> bytes:
 def add_file(source: Path, raw_dir: Path, *, retrieved: date, source_url: str | None = None,
              department_zh: str | None = None, fiscal_year: int | None = None, province_zh: str | None = None,
              kind: str | None = "budget", format: str | None = None, origin: str | None = None,
-             terms: str | None = None, note: str | None = None,
-             reader: Callable[[bytes, str], str] | None = None) -> Added:
+             terms: str | None = None, note: str | None = None, disclosure: str | None = None,
+             part: str | None = None, reader: Callable[[bytes, str], str] | None = None) -> Added:
     """Copy ``source`` into ``raw_dir`` and append its manifest entry; raises :class:`AddError`.
 
     ``reader(data, name)`` (given by the caller: readers belong to a later stage) reads the file as the build
     will and returns its format's name, the entry's ``format`` unless one is given; whatever it raises is
     turned into an :class:`AddError` with its message (the file is not added).
+
+    ``disclosure`` and ``part``: the file is one part of a disclosure published as several files (the entries
+    of its files share the key); refused when the manifest would then be invalid (a part given twice, files
+    that disagree on the department or year).
     """
     source, raw_dir = Path(source), Path(raw_dir)
     if not raw_dir.is_dir():
@@ -104,7 +108,7 @@ def add_file(source: Path, raw_dir: Path, *, retrieved: date, source_url: str | 
             raise AddError(f"{source}: cannot be read as a disclosure: {exc}") from exc
         format = format or read_format
     digest = hashlib.sha256(data).hexdigest()
-    same = [d.relpath for d in discover(raw_dir) if d.sha256 == digest]
+    same = [f.relpath for d in discover(raw_dir) for f in d.files if f.sha256 == digest]
     same += [e.file for e in entries.values() if e.sha256 == digest and e.file not in same]
     if same:
         raise AddError(f"{source}: raw/ already holds these bytes as {same[0]} (sha256 {digest}); not added twice")
@@ -119,7 +123,12 @@ def add_file(source: Path, raw_dir: Path, *, retrieved: date, source_url: str | 
 
     entry = ManifestEntry(file=name, sha256=digest, format=format, department_zh=department_zh,
                           province_zh=province_zh, fiscal_year=fiscal_year, kind=kind, source_url=source_url,
-                          retrieved_date=retrieved, origin=origin, terms=terms, note=note)
+                          retrieved_date=retrieved, origin=origin, terms=terms, note=note, disclosure=disclosure,
+                          part=part)
+    try:  # the manifest with the new entry must still be valid (a part named twice, disagreeing files)
+        check_entries(raw_dir / MANIFEST_NAME, [*entries.values(), entry])
+    except ManifestError as exc:
+        raise AddError(str(exc)) from exc
     target = raw_dir / name
     with target.open("xb") as fh:  # never over an existing file
         fh.write(data)

@@ -30,6 +30,7 @@ from pipeline.raw.hashing import (
 )
 from pipeline.raw.manifest import (
     MANIFEST_NAME,
+    PARTS,
     ManifestEntry,
     ManifestError,
     load_manifest,
@@ -45,7 +46,15 @@ IGNORED_NAMES = {MANIFEST_NAME, "README.md", ".gitkeep"}
 
 @dataclass(frozen=True)
 class RawDocument:
-    """One raw file, identified by its path relative to the raw directory and its content hash."""
+    """One raw document, identified by its path relative to the raw directory and its content hash: a file, or
+    a disclosure published as several files (the manifest's ``disclosure`` and ``part``).
+
+    A disclosure of several files has ``parts`` (one RawDocument per file in ``raw/``, in the order of
+    :data:`~pipeline.raw.manifest.PARTS`) and ``missing`` (``(part, file)`` of each file the manifest lists that
+    is not there); its ``relpath`` names its files (``a-text.pdf + a-tables.pdf``), its ``sha256`` is a hash of
+    its parts' names and hashes (:func:`parts_digest`), its ``manifest`` is its first part's entry, and it is
+    refused when a part is.
+    """
 
     path: Path
     relpath: str
@@ -54,6 +63,54 @@ class RawDocument:
     warnings: tuple[str, ...] = field(default=())
     # Why discover() refused to read this file (too large, link out of raw/); None for a readable file.
     refusal: str | None = None
+    parts: tuple[RawDocument, ...] = field(default=())
+    missing: tuple[tuple[str, str], ...] = field(default=())
+
+    @property
+    def files(self) -> tuple[RawDocument, ...]:
+        """The raw files of the document: its parts, or itself."""
+        return self.parts or (self,)
+
+    @property
+    def part(self) -> str | None:
+        """The file's part in a disclosure of several files (None for a document of one file)."""
+        return self.manifest.part if self.manifest is not None else None
+
+
+PART_SEPARATOR = " + "  # between the file names of a disclosure of several files (its relpath)
+
+
+def parts_digest(parts: Iterable[tuple[str, str, str]]) -> str:
+    """The sha256 of a disclosure of several files: over each ``(part, relpath, sha256)``, in order."""
+    digest = hashlib.sha256()
+    for part, relpath, sha in parts:
+        digest.update(repr((part, relpath, sha)).encode("utf-8"))  # repr: lone surrogates of odd names escaped
+    return digest.hexdigest()
+
+
+def group_parts(docs: list[RawDocument], manifest: Mapping[str, ManifestEntry]) -> list[RawDocument]:
+    """``docs`` (one per file) with the files of each multi-file disclosure of the manifest made one document."""
+    singles, groups = [], {}
+    for doc in docs:
+        key = doc.manifest.disclosure if doc.manifest is not None else None
+        if key is None:
+            singles.append(doc)
+        else:
+            groups.setdefault(key, []).append(doc)
+    order = {p: i for i, p in enumerate(PARTS)}
+    for key, members in groups.items():
+        members.sort(key=lambda d: order[d.manifest.part])
+        present = {d.relpath for d in members}
+        missing = sorted(((e.part, e.file) for e in manifest.values() if e.disclosure == key and e.file not in present),
+                         key=lambda pf: order[pf[0]])
+        refused = next((d for d in members if d.refusal), None)
+        singles.append(RawDocument(
+            path=members[0].path, relpath=PART_SEPARATOR.join(d.relpath for d in members),
+            sha256=parts_digest((d.part, d.relpath, d.sha256) for d in members), manifest=members[0].manifest,
+            warnings=tuple(w for d in members for w in d.warnings),
+            refusal=f"{refused.relpath}: {refused.refusal}" if refused else None,
+            parts=tuple(members), missing=tuple(missing)))
+    return sorted(singles, key=lambda d: d.relpath)
 
 
 def max_raw_bytes(environ=None) -> int:
@@ -178,6 +235,8 @@ def scan(raw_dir: Path, max_bytes: int | None = None, memo_dir: Path | None = No
     with gc_paused():
         manifest = load_manifest(raw_dir)
         docs = _discover(raw_dir, limit, memo_dir, manifest)
+        if any(e.disclosure for e in manifest.values()):
+            docs = group_parts(docs, manifest)
     return RawScan(docs, _missing(raw_dir, manifest, docs))
 
 
@@ -241,7 +300,7 @@ def missing_from_disk(raw_dir: Path, docs: list[RawDocument] | None = None) -> l
 
 
 def _missing(raw_dir: Path, manifest: Mapping[str, ManifestEntry], docs: Iterable[RawDocument]) -> list[str]:
-    seen = {doc.relpath for doc in docs if doc.refusal is None}
+    seen = {f.relpath for doc in docs for f in doc.files if f.refusal is None}
     return sorted(f for f in manifest if f not in seen and not os.path.isfile(os.path.join(raw_dir, f)))
 
 
@@ -264,6 +323,6 @@ def raw_fingerprint(raw_dir: Path, memo_dir: Path | None = None) -> str:
         documents = scan(raw_dir, memo_dir=memo_dir).documents
     except ManifestError:
         return digest.hexdigest()
-    for doc in documents:
+    for doc in (f for d in documents for f in d.files):
         digest.update(f"{doc.relpath}\0{doc.sha256 or 'refused: ' + str(doc.refusal)}\n".encode("utf-8"))
     return digest.hexdigest()

@@ -4,6 +4,12 @@ The manifest lists each raw file with its sha256 and where it came from (departm
 was published, when it was retrieved, the publisher's terms). A file the manifest does not list is still
 processed, with a warning; a listed file whose bytes no longer match the recorded sha256 is processed too,
 with a warning, because the bytes on disk are what the package is built from and their hash is published.
+
+A disclosure published as several files (an explanation document and a tables document) is one document: the
+entries of its files share a ``disclosure`` key and each names its ``part`` (:data:`PARTS`). Their
+department, province, year and kind, where given, must agree. A part the manifest lists whose file is not in
+``raw/`` leaves the disclosure incomplete, never split: it is built from the parts that are there, with a
+completeness record of the part missing.
 """
 
 from __future__ import annotations
@@ -20,6 +26,10 @@ from pipeline.raw.hashing import MEMO_RACY_NS, file_identity
 from pipeline.raw.names import name_problem
 
 MANIFEST_NAME = "manifest.json"
+# The parts a disclosure may be published in, in document order: the explanation (概况, 说明, 名词解释) and the
+# tables (公开表). A template reads the parts it knows; the order is the order of the document's blocks.
+PARTS = ("explanation", "tables")
+DISCLOSURE_KEY = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
 class ManifestError(ValueError):
@@ -41,6 +51,9 @@ class ManifestEntry:
     terms: str | None = None
     # Free text about the file that fits no other key, e.g. why ``source_url`` is null.
     note: str | None = None
+    # A disclosure published as several files: the key its files share, and this file's part (PARTS).
+    disclosure: str | None = None
+    part: str | None = None
 
 
 # The last manifest read, by file identity: a long-lived process (a Dagster code server) reads it every build.
@@ -103,7 +116,9 @@ def _read_manifest(path: Path) -> dict[str, ManifestEntry]:
         values = _entry_values(item, f"{path}: documents[{i}]", known)
         if values["file"] in entries:
             raise ManifestError(f"{path}: {values['file']} is listed twice")
+        _check_part(path, i, values)
         entries[values["file"]] = ManifestEntry(**values)
+    _check_disclosures(path, entries)
     return entries
 
 
@@ -145,3 +160,43 @@ def _entry_values(item: dict, where: str, known: set[str]) -> dict:
         except ValueError as exc:
             raise ManifestError(f"{where}: 'retrieved_date': {exc}") from exc
     return values
+
+
+def check_entries(path: Path, entries: list[ManifestEntry]) -> None:
+    """The rules of :func:`load_manifest` on entries about to be written (``yusuan add``)."""
+    for i, entry in enumerate(entries):
+        _check_part(path, i, {"file": entry.file, "disclosure": entry.disclosure, "part": entry.part})
+    _check_disclosures(path, {e.file: e for e in entries})
+
+
+def _check_part(path: Path, i: int, values: dict) -> None:
+    disclosure, part = values.get("disclosure"), values.get("part")
+    if disclosure is None and part is None:
+        return
+    if disclosure is None or part is None:
+        raise ManifestError(f"{path}: documents[{i}] ({values['file']}): 'disclosure' and 'part' go together: a file "
+                            "that is one part of a disclosure names both")
+    if not isinstance(disclosure, str) or not DISCLOSURE_KEY.match(disclosure):
+        raise ManifestError(f"{path}: documents[{i}].disclosure: {disclosure!r} is not a key of lower-case letters, "
+                            "digits and '-' (e.g. 'jiangsu-cppcc-office-2018-budget')")
+    if part not in PARTS:
+        raise ManifestError(f"{path}: documents[{i}].part: {part!r} is not one of {', '.join(PARTS)}")
+
+
+def _check_disclosures(path: Path, entries: dict[str, ManifestEntry]) -> None:
+    """The files of one disclosure: one per part, and the same department, province, year and kind."""
+    groups: dict[str, list[ManifestEntry]] = {}
+    for entry in entries.values():
+        if entry.disclosure is not None:
+            groups.setdefault(entry.disclosure, []).append(entry)
+    for key, group in groups.items():
+        parts = [e.part for e in group]
+        twice = sorted({p for p in parts if parts.count(p) > 1})
+        if twice:
+            files = [e.file for e in group if e.part in twice]
+            raise ManifestError(f"{path}: disclosure {key!r} lists the part {twice[0]!r} twice ({', '.join(files)})")
+        for attr in ("department_zh", "province_zh", "fiscal_year", "kind"):
+            values = {getattr(e, attr) for e in group} - {None}
+            if len(values) > 1:
+                raise ManifestError(f"{path}: the files of disclosure {key!r} disagree on {attr}: "
+                                    + ", ".join(f"{e.file}: {getattr(e, attr)!r}" for e in group))

@@ -8,7 +8,8 @@ release.
 3. the rows, with the build's vectorised checks (:mod:`pipeline.package.arrow_checks`) against the release's
    own Table Schemas: types, constraints, primary and foreign keys, Parquet rows equal to CSV rows;
 4. every ``sources[].path`` is a file of the folder with the SHA-256 its ``version`` states, and every
-   ``documents.source_file`` is such a file (``raw/<source_file>``) with its ``source_sha256``;
+   ``documents.source_file`` (and ``document_files.file``: every file of a disclosure published as several) is
+   such a file (``raw/<file>``) with the SHA-256 the table states;
 5. ``SHA256SUMS`` lists every other file with its true hash (once it is written);
 6. optionally ``frictionless validate``, the reference (slow on large releases).
 """
@@ -62,7 +63,7 @@ def _files(folder: Path, descriptor: dict) -> tuple[list[str], dict[str, Path]]:
     return errors, paths
 
 
-def _sources(folder: Path, descriptor: dict, documents: Path | None) -> list[str]:
+def _sources(folder: Path, descriptor: dict, documents: Path | None, files: Path | None = None) -> list[str]:
     errors, hashes = [], {}
     for s in descriptor.get("sources", []):
         path = _inside(folder, s.get("path"))
@@ -72,16 +73,23 @@ def _sources(folder: Path, descriptor: dict, documents: Path | None) -> list[str
         hashes[s["path"]] = digest = sha256_of(path)[1]
         if s.get("version") != digest:
             errors.append(f"source {s['path']}: 'version' is {s.get('version')!r}, but the file has {digest!r}")
+    cited = []  # (column, file, sha256) of every raw file a row cites
     if documents is not None:
         table = pq.read_table(documents, columns=["source_file", "source_sha256"])
-        for source_file, sha in zip(table["source_file"].to_pylist(), table["source_sha256"].to_pylist()):
-            rel = f"{layout.RAW_DIR}/{source_file}"
-            if rel not in hashes and _inside(folder, rel) is not None:
-                hashes[rel] = sha256_of(folder / rel)[1]
-            if rel not in hashes:
-                errors.append(f"documents.source_file {source_file!r}: {rel} is not in the release")
-            elif hashes[rel] != f"sha256:{sha}":
-                errors.append(f"documents.source_file {source_file!r}: the file's SHA-256 is not source_sha256")
+        cited += [("documents.source_file", f, sha) for f, sha in
+                  zip(table["source_file"].to_pylist(), table["source_sha256"].to_pylist())]
+    if files is not None:
+        table = pq.read_table(files, columns=["file", "sha256"])
+        cited += [("document_files.file", f, sha) for f, sha in
+                  zip(table["file"].to_pylist(), table["sha256"].to_pylist())]
+    for column, source_file, sha in cited:
+        rel = f"{layout.RAW_DIR}/{source_file}"
+        if rel not in hashes and _inside(folder, rel) is not None:
+            hashes[rel] = sha256_of(folder / rel)[1]
+        if rel not in hashes:
+            errors.append(f"{column} {source_file!r}: {rel} is not in the release")
+        elif hashes[rel] != f"sha256:{sha}":
+            errors.append(f"{column} {source_file!r}: the file's SHA-256 is not the one the table states")
     return errors
 
 
@@ -114,7 +122,8 @@ def verify_release(folder: Path, *, sums: bool = True, frictionless: bool = Fals
     if not file_errors:
         row_errors, _ = arrow_checks.check_tables(table_metas(descriptor), paths, PARQUET_SUFFIX)
         errors += row_errors
-    errors += _sources(folder, descriptor, paths.get("documents" + PARQUET_SUFFIX))
+    errors += _sources(folder, descriptor, paths.get("documents" + PARQUET_SUFFIX),
+                       paths.get("document_files" + PARQUET_SUFFIX))
     if sums:
         errors += check_sums(folder)
     if frictionless and not errors:

@@ -133,19 +133,21 @@ def procurement_items(d: Disclosure) -> list[dict]:
     y = lambda v: _yuan(v) if v else None  # noqa: E731
     items = d.procurement
     s = lambda f: sum(getattr(i, f) for i in items)  # noqa: E731
+    grouping = {"category_zh": None, "economic_item_zh": None, "procurement_method_zh": None}
     rows = [{"row_seq": 1, "row_kind": "total", "project_name_zh": "合计", "project_budget_yuan": y(s("amount")),
              "item_name_zh": None, "catalogue_code": None, "quantity_unit_zh": None, "quantity": None,
              "unit_price_yuan": None, "amount_yuan": y(s("amount")), "current_year_total_yuan": y(s("current_year")),
              "general_public_budget_yuan": y(s("general")), "government_fund_yuan": y(s("fund")),
              "special_account_yuan": y(s("special")), "other_sources_yuan": y(s("other_sources")),
-             "other_channels_yuan": y(s("other_channels"))}]
+             "other_channels_yuan": y(s("other_channels")), **grouping}]
     for seq, i in enumerate(items, start=2):
         rows.append({"row_seq": seq, "row_kind": "item", "project_name_zh": i.project, "project_budget_yuan": None,
                      "item_name_zh": i.item, "catalogue_code": i.code, "quantity_unit_zh": i.unit,
                      "quantity": Decimal(i.quantity), "unit_price_yuan": y(i.unit_price), "amount_yuan": y(i.amount),
                      "current_year_total_yuan": y(i.current_year), "general_public_budget_yuan": y(i.general),
                      "government_fund_yuan": y(i.fund), "special_account_yuan": y(i.special),
-                     "other_sources_yuan": y(i.other_sources), "other_channels_yuan": y(i.other_channels)})
+                     "other_sources_yuan": y(i.other_sources), "other_channels_yuan": y(i.other_channels),
+                     **grouping})
     return rows
 
 

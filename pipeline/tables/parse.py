@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 
-from pipeline.document import encoding, readers
+from pipeline.document import encoding, parts, readers
 from pipeline.document.normalise import normalise
 from pipeline.document.readers import tika_text
 from pipeline.document.readers.reading import Reading
@@ -52,9 +52,30 @@ def parse_text(text: str, raw: RawDocument, *, source_encoding: str = "utf-8") -
     return parse_reading(Reading(document, tika_text.FORMAT, source_encoding), raw)
 
 
-def parse_reading(reading: Reading, raw: RawDocument) -> ParsedDocument:
-    """The rows of the document a reader made of ``raw`` (pure): its template's tables, checks and ``documents`` row."""
+def _file_rows(document, raw: RawDocument, readings: tuple[Reading, ...]) -> list[dict]:
+    """``document_files``: each raw file of the document, with where its part begins."""
+    rows = []
+    for seq, (file, reading) in enumerate(zip(raw.files, readings), start=1):
+        part = file.part if raw.parts else None
+        first = next((b for b in document.blocks if document.part_of(b.span) == part), None)
+        manifest = file.manifest
+        rows.append({"part": part or "whole", "part_seq": seq, "file": file.relpath, "sha256": file.sha256,
+                     "source_format": reading.source_format, "source_encoding": reading.source_encoding,
+                     "source_url": manifest.source_url if manifest else None,
+                     "retrieved_date": manifest.retrieved_date if manifest else None,
+                     "source_ref": (first or document.blocks[0]).span.ref})
+    return rows
+
+
+def parse_reading(reading: Reading, raw: RawDocument,
+                  file_readings: tuple[Reading, ...] | None = None) -> ParsedDocument:
+    """The rows of the document a reader made of ``raw`` (pure): its template's tables, checks and ``documents`` row.
+
+    For a disclosure of several files, ``reading`` holds the combined document (:mod:`pipeline.document.parts`)
+    and ``file_readings`` each file's reading, in the order of ``raw.files``.
+    """
     document = reading.document
+    file_readings = file_readings or (reading,)
     template = templates.select(document)
     result = template.parse(document)
     manifest = raw.manifest
@@ -69,7 +90,11 @@ def parse_reading(reading: Reading, raw: RawDocument) -> ParsedDocument:
     # Checks are part of the document's parse: a pure function of its tables and sections.
     position = result.title_span.locator.position  # the reader's positions, for ordering by source_ref
     sections = checks.section_rows(result.sections, result.tables, position)
-    check_rows = checks.run_checks(result.tables, sections, result.source_amount_unit_zh, position,
+    missing = [*({"part": part, "file": file, "why": "listed in the raw manifest, not in the raw folder"}
+                 for part, file in document.missing_parts), *result.tables.get("_missing_parts", [])]
+    check_tables = {**result.tables, "_missing_parts": missing,
+                    "_parts": [{"part": p.name, "file": p.source} for p in document.parts]}
+    check_rows = checks.run_checks(check_tables, sections, result.source_amount_unit_zh, position,
                                    families=result.check_families, repeats=document.repeated_paragraphs)
     kind = result.kind
     document_id = ids.document_id(result.department_name_zh, result.fiscal_year, kind)
@@ -83,17 +108,20 @@ def parse_reading(reading: Reading, raw: RawDocument) -> ParsedDocument:
         "kind": kind,
         "title_zh": result.title_zh,
         "template": template.TEMPLATE_ID,
-        "source_file": raw.relpath,
-        "source_sha256": raw.sha256,
-        "source_format": reading.source_format,
-        "source_encoding": reading.source_encoding,
+        # A disclosure of several files: its first (document_files lists them all).
+        "source_file": raw.files[0].relpath,
+        "source_sha256": raw.files[0].sha256,
+        "source_format": file_readings[0].source_format,
+        "source_encoding": file_readings[0].source_encoding,
         "source_url": manifest.source_url if manifest else None,
         "retrieved_date": manifest.retrieved_date if manifest else None,
         "source_amount_unit_zh": result.source_amount_unit_zh,
         "completeness_score": checks.completeness_score(sections),
         "source_ref": result.title_span.ref,
     }
-    tables = {"documents": [documents_row]}
+    tables = {"documents": [documents_row],
+              "document_files": [{"document_id": document_id, **row}
+                                 for row in _file_rows(document, raw, file_readings)]}
     for name, rows in result.tables.items():
         if name.startswith("_"):
             continue  # the template's notes for the checks (see TemplateResult): not published
@@ -125,6 +153,15 @@ def parse_raw_document(raw: RawDocument, max_bytes: int | None = None) -> Parsed
     if raw.refusal:
         raise _not_read(raw.relpath, raw.refusal)
     limit = max_raw_bytes() if max_bytes is None else max_bytes
+    readings = tuple(readers.read(_read_file(file, limit), file.relpath) for file in raw.files)
+    if not raw.parts:
+        return parse_reading(readings[0], raw)
+    combined = parts.combine([(file.part, r.document) for file, r in zip(raw.parts, readings)], raw.relpath,
+                             raw.missing)
+    return parse_reading(Reading(combined, readings[0].source_format, readings[0].source_encoding), raw, readings)
+
+
+def _read_file(raw: RawDocument, limit: int) -> bytes:
     try:
         with raw.path.open("rb") as fh:
             data = fh.read(limit + 1)
@@ -134,4 +171,4 @@ def parse_raw_document(raw: RawDocument, max_bytes: int | None = None) -> Parsed
         raise _not_read(raw.relpath, too_large_message(limit))
     if not data.strip():
         raise DocumentError(raw.relpath, "the file is empty: expected a disclosure")
-    return parse_reading(readers.read(data, raw.relpath), raw)
+    return data

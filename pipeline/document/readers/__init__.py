@@ -38,9 +38,16 @@ def read(data: bytes, source: str) -> Reading:
     return reader_for(data).read(data, source)
 
 
+# The part of a disclosure published as several files (pipeline.document.parts.PART_NAME), before a reference.
+PART_PREFIX = r"[a-z]+(-[a-z]+)*:"
+
+
 def source_ref_pattern(many: bool = False) -> str:
-    """The anchored pattern of a published ``source_ref``: any reader's format; with ``many``, one or more
-    references separated by single spaces (``checks.computed_source_ref``)."""
+    """The anchored pattern of a published ``source_ref``: any reader's format, with the part of a disclosure
+    published as several files before it (``tables:p3:r5c2``, a range into the next part ``explanation:p5:l13-
+    tables:p12:r20c6``); with ``many``, one or more references separated by single spaces
+    (``checks.computed_source_ref``)."""
     patterns = list(dict.fromkeys(reader.REF_PATTERN for reader in reversed(READERS)))  # text's L<n> first
-    one = "(" + "|".join(patterns) + ")"
+    ref = "(" + "|".join(patterns) + ")"
+    one = f"(({PART_PREFIX})?{ref}(-{PART_PREFIX}{ref})?)"
     return f"^{one}( {one})*$" if many else f"^{one}$"

@@ -25,7 +25,7 @@ def run_checks(tables: dict[str, list[dict]], sections: list[dict], unit: str, p
     document's ``repeated_paragraphs`` (paragraphs read once though printed twice)."""
     rows = [*Identities(tables, unit).run(), *anomalies.run(tables, sections, position, repeats)]
     if "national" in families:
-        rows += national_prose.run(tables)
+        rows += national_prose.run(tables, unit)
     rows = [r for r in rows if BY_ID[r["check_id"]].applies_to in families]
     rows.sort(key=lambda r: _ORDER[r["check_id"]])  # stable: document order within a check
     seq: dict[str, int] = {}

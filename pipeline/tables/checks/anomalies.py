@@ -11,8 +11,9 @@ from pipeline.tables.checks.rows import clean, occurrence
 # A printed amount as it should look: optional direction word, digits with optional thousands separators and
 # decimals, optional unit.
 _NORMAL_AMOUNT = re.compile(
-    r"(?:增加|减少|增长|下降)?\s*[0-9０-９]+(?:[,，][0-9０-９]{3})*(?:[.．][0-9０-９]+)?\s*(?:万元|元)?")
-_NOTHING = re.compile(r"[—\-－\s]*|持平")
+    r"(?:增加|减少|增长|下降|降低|小于|大于)?\s*[0-9０-９]+(?:[,，][0-9０-９]{3})*(?:[.．][0-9０-９]+)?\s*(?:万元|元)?")
+# No figure: a dash, or a word saying the amount did not change (与上年持平 / 一致 / 相等 / 未发生变化).
+_NOTHING = re.compile(r"[—\-－\s]*|持平|一致|相同|相等|等于|不变|未发生变化|无变化")
 # Columns that keep a literal as printed, by table.
 LITERAL_COLUMNS = {
     "budget_lines": ("amount_text", "change_text"),
@@ -135,6 +136,18 @@ def sections_missing(sections: list[dict]) -> Iterator[dict]:
             yield occurrence("section_missing", None, s["section_key"], subject=s["section_key"])
 
 
+def parts_missing(tables: dict[str, list[dict]]) -> list[dict] | None:
+    """A disclosure published as several files: one warn row per part missing (listed in the manifest and
+    not in raw/, or announced by the document and not given), else one pass row; None (no row at all) for a
+    document of one file that announces no other part."""
+    parts, missing = tables.get("_parts", []), tables.get("_missing_parts", [])
+    if not parts and not missing:
+        return None
+    present = ", ".join(f"{p['part']} ({p['file']})" for p in parts) or "none"
+    return [occurrence("document_part_missing", m.get("source_ref"), m["file"] or m["part"], subject=m["part"],
+                       note=f"{m['why']}; read from: {present}") for m in missing] or [clean("document_part_missing")]
+
+
 def run(tables: dict[str, list[dict]], sections: list[dict], position=LINES.position, repeats=()) -> Iterator[dict]:
     """Every anomaly and completeness check: its occurrences, or one pass row when it found none. ``position``
     maps a ``source_ref`` to the reader's position (:meth:`pipeline.document.model.Locator.position`);
@@ -151,3 +164,4 @@ def run(tables: dict[str, list[dict]], sections: list[dict], position=LINES.posi
     ):
         rows = list(found)
         yield from rows or [clean(check_id)]
+    yield from parts_missing(tables) or []

@@ -32,7 +32,7 @@ _COMMON = {"income_equals_expenditure", "income_equals_sources", "change_implies
            "three_public_total_equals_categories", "three_public_vehicles_equals_parts",
            "three_public_change_equals_category_changes", "three_public_vehicles_change_equals_parts",
            "three_public_no_negative_amounts", "three_public_zero_total_zero_items", "amount_written_oddly",
-           "numbering_restarts_or_repeats", "section_without_content", "section_missing"}
+           "numbering_restarts_or_repeats", "section_without_content", "section_missing", "document_part_missing"}
 
 
 @dataclass(frozen=True)
@@ -154,6 +154,12 @@ CATALOGUE: tuple[Check, ...] = (
     # -- completeness ------------------------------------------------------------------------------------
     Check("section_missing", "completeness", "章节缺失",
           "One of the template's sections is not in the document; see `document_sections`."),
+    Check("document_part_missing", "completeness", "文件缺失",
+          "A disclosure published as several files (an explanation and a tables document, see `document_files`) "
+          "lacks one: the raw manifest lists it but the raw folder does not hold it, or the document announces "
+          "it (具体公开表样附后) and it is not given. One warn row per part missing (`subject`: the part, "
+          "`found_text`: its file as the manifest names it), else one pass row; no row for a disclosure of one "
+          "file that announces no other. The document is published from the parts there are."),
     # -- the national tables (family "national") ----------------------------------------------------------
     Check("hierarchy_adds_up", "identity", "类＝Σ款＝Σ项",
           "In every table by classification code (`function_lines`, `economic_lines`), each 类 row equals the sum "
@@ -230,6 +236,34 @@ CATALOGUE: tuple[Check, ...] = (
           "The project funds stated in 绩效目标设置情况 (涉及项目预算资金) equal the sum of the forms' "
           "年度资金申请总额. Warns, never fails (the prose may count other projects); skips without forms.",
           "national"),
+    Check("change_percent_matches", "identity", "增减百分比与金额相符",
+          "A percentage printed with a stated change (`增长8.85%`, `增长16倍`) equals |change| ÷ (amount − change) "
+          "(× 100 for %), the previous year's figure being the amount less the change. The range the rounding of "
+          "the amount and the change allows (half a unit of each one's last printed digit) must meet the printed "
+          "percentage ± half a unit of its last digit; within one unit instead of half it passes, with `note` saying "
+          "it was truncated; beyond, it fails. `stated_text` is the percentage as printed, `note` the computed value "
+          "and its range (no yuan columns: a percentage is not an amount). One row per percentage.", "national"),
+    Check("share_percent_matches", "identity", "占比与金额相符",
+          "A share printed with a figure (`占“三公”经费的18.85%`, `基本支出…万元，占63.75%`) equals the figure ÷ the "
+          "whole it names (the 三公经费 of the 三公 table; the total the paragraph states) × 100, with the tolerance "
+          "of `change_percent_matches`: shares rounded to add up to 100% pass with a `note`. Skips when the whole "
+          "is not stated.", "national"),
+    Check("prose_changes_add_up", "identity", "增减之和相符",
+          "Stated year-on-year changes that must add up: the total's = the classes' (when the prose states every "
+          "class the 收支预算总表 prints with money), the total's = 基本支出 + 项目支出 + 单位预留机动经费's, the "
+          "财政拨款's = its funds' (一般公共预算, 政府性基金), the income's = its sources'; half a unit of each printed "
+          "figure. No row where a term's change is not stated.", "national"),
+    Check("three_public_table_total_equals_columns", "identity", "三公表合计＝三公经费＋会议费＋培训费",
+          "In a 三公 table that also prints 会议费 and 培训费 (Jiangsu), its 合计 equals the 三公经费 plus 会议费 and "
+          "培训费 (`summary_lines` of table `three_public`).", "national"),
+    Check("procurement_groups_add_up", "identity", "采购项目、品目与合计相符",
+          "In a procurement table that groups its rows (Jiangsu: 货物 / 工程 / 服务, each project, its items), the "
+          "items add up to their project, the projects to their category and the categories to 合计. One fail row "
+          "per group that does not add up, else one pass row.", "national"),
+    Check("running_costs_within_goods_and_services", "soft", "机关运行经费≤商品和服务支出",
+          "The 机关运行经费 table's 合计 does not exceed the 302 商品和服务支出 of the basic expenditure by economic "
+          "classification: running costs are goods and services of the basic expenditure (Jiangsu from 2018; its "
+          "2017 tables also counted project money and equipment, 310). Warns, never fails.", "national"),
     Check("code_digits_do_not_fit_level", "anomaly", "科目编码位数不符",
           "A printed code whose parts do not have the digits of their level (function: 类 3, 款 2, 项 2; economic: "
           "类 3, 款 2), e.g. 款 `2` for `02`. Published as printed.", "national"),
@@ -244,6 +278,11 @@ CATALOGUE: tuple[Check, ...] = (
           "is not read, so a text-layer duplicate is not reported).", "national"),
     Check("level_wording_differs", "anomaly", "级次表述不一",
           "The 名词解释 speaks of another level of government than the cover (市级 in a 区级 budget).", "national"),
+    Check("percentage_written_oddly", "anomaly", "百分比书写异常",
+          "A percentage printed without its % sign (`减少9.52，`), as read with a stated change.", "national"),
+    Check("label_printed_otherwise", "anomaly", "行名称书写有误",
+          "A fixed line of a table printed otherwise than the layout prints it (`财政转专户管理资金` for "
+          "财政专户管理资金); read as the line it resembles, published as printed.", "national"),
     Check("table_missing", "completeness", "缺少预算表",
           "One of the nine national tables is not in the document (`subject`: its table_code).", "national"),
 )

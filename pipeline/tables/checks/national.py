@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from pipeline.tables.checks.rows import Figure, compare, make_row, skip
-from pipeline.tables.national.vocabulary import FUNCTION_TABLES, TABLES, key
+from pipeline.tables.national.vocabulary import FISCAL_ALLOCATION_PARTS, FUNCTION_TABLES, TABLES, key
 
 _PARTS = {  # total field -> its parts, by table kind
     "expenditure": ("basic_yuan", "project_yuan"),
@@ -127,8 +127,8 @@ class National:
 
     def line_totals(self) -> Iterator[dict]:
         for code, rows in [*self.all.items(), *self.summary.items()]:
-            if not any(_line_parts(code, r)[1] for r in rows):
-                continue  # a table without part columns (a 部门预算's 财务收支预算总表, the 三公 table)
+            if not any(p in r.get("_cells", {}) or r.get(p) is not None for r in rows for p in _line_parts(code, r)[1]):
+                continue  # a table without part columns (a 部门预算's 财务收支预算总表, the 三公 table, one amount)
             out = []
             for r in rows:
                 total_field, parts = _line_parts(code, r)
@@ -167,6 +167,18 @@ class National:
                     out.append(cmp("same_code_same_amounts", cell(row, f),
                                     [or_zero(t.get(code), f, code) for t in funds if t],
                                     subject=f"{code} 支出预算总表 {_COLUMN_ZH[f]} = Σ 功能分类表"))
+        for whole, parts in FISCAL_ALLOCATION_PARTS.items():  # 财政拨款 table = Σ the tables of its funds
+            table = {r.get("function_code") or r.get("economic_code"): r for r in self.all.get(whole, [])
+                     if r["row_kind"] == "line"}
+            by_fund = [{r.get("function_code") or r.get("economic_code"): r for r in self.all[t]
+                        if r["row_kind"] == "line"} for t in parts if t in self.all]
+            if not table or not by_fund:
+                continue
+            for code in sorted(set(table) | {c for f in by_fund for c in f}):
+                out.append(cmp("same_code_same_amounts", or_zero(table.get(code), "total_yuan", code),
+                                [or_zero(f.get(code), "total_yuan", code) for f in by_fund],
+                                subject=f"{code} {TABLES[whole]} = Σ " + " + ".join(TABLES[t] for t in parts
+                                                                                    if t in self.all)))
         yield from _collapse("same_code_same_amounts", out, "功能分类各表", "codes", None)
 
     def summary_vs_function(self) -> Iterator[dict]:
@@ -194,9 +206,32 @@ class National:
                         continue
                     out.append(cmp("summary_matches_function_tables", cell(line, field), terms,
                                     subject=f"{TABLES[summary_code]} {line['label_zh']} {_COLUMN_ZH[field]}"))
+            if summary_code == "financial_summary" and not out and classes.get("fiscal_allocation_expenditure"):
+                out = self._classes_cover_fiscal(lines, classes["fiscal_allocation_expenditure"])
             if lines:
                 yield from _collapse("summary_matches_function_tables", out, TABLES[summary_code], "lines",
                                      lines[0]["source_ref"])
+
+    def _classes_cover_fiscal(self, lines: list[dict], fiscal: dict[str, dict]) -> list[dict]:
+        """A 收支预算总表 whose classes count every source (Jiangsu), against the 财政拨款支出预算表's 类 rows: equal
+        when the document has no other money than 财政拨款 (no 财政专户管理资金, 其他资金 or 上年结转), else at least
+        as large (the rest is the other money, which no table gives by class)."""
+        income = [r for r in self.summary.get("financial_summary", []) if r["side"] == "income"]
+        other = [r for r in income if r["line_code"] in ("special_account", "other_funds", "carryover")
+                 and r["amount_yuan"]]
+        out = []
+        for line in lines:
+            row = fiscal.get(key(line["label_zh"]))
+            if row is None and line["amount_yuan"] is None:
+                continue
+            term = or_zero(row, "total_yuan", line["label_zh"])
+            note = (None if not other else "the class counts every source: at least the 财政拨款 class, as the "
+                    "document also has " + ", ".join(f"{r['label_zh']} {r['amount_yuan']}" for r in other))
+            out.append(compare("summary_matches_function_tables", cell(line, "amount_yuan"), [term], unit="元",
+                               subject=f"{TABLES['financial_summary']} {line['label_zh']} 合计 = "
+                                       f"{TABLES['fiscal_allocation_expenditure']}",
+                               relation="ge" if other else "eq", note=note))
+        return out
 
     def summaries(self) -> Iterator[dict]:
         for code in ("financial_summary", "fiscal_allocation_summary"):
@@ -214,10 +249,13 @@ class National:
                            [cell(exp, "amount_yuan", "支出总计")], subject=name)
             out = []
             incomes = {r["line_code"]: r for r in side("income")}
-            top = [c for c in ("fiscal_allocation", "operations_income", "business_income", "other_income", "carryover")
-                   if c in incomes]
+            top = [c for c in ("fiscal_allocation", "special_account", "other_funds", "operations_income",
+                               "business_income", "other_income", "carryover") if c in incomes]
             funds = [c for c in ("general_public_budget", "government_fund", "state_capital") if c in incomes]
-            if inc is not None and (top or funds):
+            if "subtotal" in incomes:  # 收入合计 = 当年收入小计 + 上年结转; 小计 = the year's sources
+                out += _sums(name, "收入", incomes["subtotal"], inc, [incomes[c] for c in top if c != "carryover"],
+                             [incomes["carryover"]] if "carryover" in incomes else [])
+            elif inc is not None and (top or funds):
                 parts = top if "fiscal_allocation" in incomes else funds
                 out.append(cmp("summary_total_equals_lines", cell(inc, "amount_yuan", "收入总计"),
                                 [cell(incomes[c], "amount_yuan") for c in parts], subject=f"{name} 收入总计"))
@@ -225,13 +263,38 @@ class National:
                 out.append(cmp("summary_total_equals_lines", cell(incomes["fiscal_allocation"], "amount_yuan"),
                                 [cell(incomes[c], "amount_yuan") for c in funds], subject=f"{name} 财政拨款"))
             lines = [r for r in side("expenditure") if r["line_code"] in ("function_class", "carry_forward")]
-            if exp is not None:
+            uses = [r for r in side("expenditure") if r["line_code"] in ("basic", "project", "reserve")]
+            subtotal = next((r for r in side("expenditure") if r["line_code"] == "subtotal"), None)
+            if uses or subtotal is not None:  # by function and / or by use (支出用途), with or without 小计
+                carry = [r for r in lines if r["line_code"] == "carry_forward"]
+                classes = [r for r in lines if r["line_code"] == "function_class"]
+                out += _sums(name, "支出", subtotal, exp, classes, carry, uses)
+            elif exp is not None:
                 for f in [f for f in ("amount_yuan", "general_public_budget_yuan", "government_fund_yuan",
                                       "state_capital_yuan", "personnel_yuan", "public_operating_yuan", "project_yuan")
                           if exp.get(f) is not None or any(r.get(f) is not None for r in lines)]:
                     out.append(cmp("summary_total_equals_lines", cell(exp, f, f"支出总计 {_COLUMN_ZH.get(f, f)}"),
                                     [cell(r, f) for r in lines], subject=f"{name} 支出总计 {_COLUMN_ZH.get(f, f)}"))
             yield from _collapse("summary_total_equals_lines", out, name, "totals", rows[0]["source_ref"])
+
+
+def _sums(name: str, side_zh: str, subtotal: dict | None, total: dict | None, lines: list[dict], carry: list[dict],
+          uses: list[dict] = ()) -> list[dict]:
+    """A side printed with a 小计 before its carry-over (当年收入小计 + 上年结转 = 收入合计), and printed by
+    function and by use: each of its line sets adds up to the 小计 (or, without one, with the carry-over to the
+    total)."""
+    out = []
+    target = subtotal if subtotal is not None else total
+    extra = [] if subtotal is not None else carry
+    label = f"当年{side_zh}小计" if subtotal is not None else f"{side_zh}合计"
+    for group, what in ((lines, "classes" if side_zh == "支出" else "sources"), (uses, "uses")):
+        if target is not None and group:
+            out.append(cmp("summary_total_equals_lines", cell(target, "amount_yuan", label),
+                            [cell(r, "amount_yuan") for r in [*group, *extra]], subject=f"{name} {label} = Σ {what}"))
+    if subtotal is not None and total is not None:
+        out.append(cmp("summary_total_equals_lines", cell(total, "amount_yuan", f"{side_zh}合计"),
+                        [cell(r, "amount_yuan") for r in [subtotal, *carry]], subject=f"{name} {side_zh}合计"))
+    return out
 
 
 def _parts(row: dict) -> tuple:

@@ -1,10 +1,12 @@
 """The national tables against the prose that repeats their figures, their notes and forms; and the anomalies and
 gaps of a document of the national tables (family ``national``).
 
-Prose figures are in 万元 to the printed decimals, against tables in 元 exact to the fen. The tolerance is one
+Prose figures are in 万元 to the printed decimals. Against tables in 元, exact to the fen, the tolerance is one
 unit of the prose figure's last printed digit (0.01万元: 100 yuan), which covers a figure rounded (half a unit)
 and one truncated (the Shanghai finance bureau prints 87.70 for 877,080 元): when the difference is beyond half a
-unit the row passes and its ``note`` says that the prose truncated rather than rounded.
+unit the row passes and its ``note`` says that the prose truncated rather than rounded. In a document whose tables
+print 万元 too (Jiangsu), the prose copies their figures: half a unit of each figure
+(:mod:`pipeline.tables.checks.statements`).
 """
 
 from __future__ import annotations
@@ -13,34 +15,26 @@ import re
 from collections.abc import Iterator
 from decimal import Decimal
 
+from pipeline.tables.checks import statements
 from pipeline.tables.checks.national import National, cell
 from pipeline.tables.checks.national_totals import across
 from pipeline.tables.checks.rows import Figure, clean, compare, make_row, occurrence, skip
+from pipeline.tables.checks.statements import _prose_cmp, more_prose_figures, prose_figure
 from pipeline.tables.national.vocabulary import TABLES, key
 
 
-def prose_figure(row: dict, weight: int = 2) -> Figure:
-    """A prose figure; ``weight`` 2: one unit of the last printed digit (rounded or truncated), see the docstring."""
-    return Figure(row["label_zh"], row["amount_yuan"], row["source_ref"], row["amount_text"], weight=Decimal(weight))
-
-
-def _prose_cmp(check_id: str, prose: Figure, table: Figure, subject: str) -> dict:
-    row = compare(check_id, prose, [table], unit="元", subject=subject)
-    half = Figure(prose.label, prose.yuan, prose.ref, prose.text).half_unit("元")
-    d = row.get("difference_yuan")
-    if d is not None and row["status"] == "pass" and abs(d) > half:
-        row["note"] = (f"beyond rounding (±{half} yuan) but within one unit of the last printed digit: the prose "
-                       f"truncates rather than rounds ({prose.text} for {table.yuan} yuan), allowed as such")
-    return row
-
-
 def _norm_name(name: str) -> str:
-    return key(name).replace("其它", "其他")
+    """A function's name as compared: no spaces or numbering, 其它 as 其他, and without a closing 支出 (a class is
+    printed 公共安全支出 in the table, 公共安全（类） in prose)."""
+    return key(name).replace("其它", "其他").removesuffix("支出")
 
 
 class NationalProse:
-    def __init__(self, tables: dict[str, list[dict]], national: National) -> None:
+    def __init__(self, tables: dict[str, list[dict]], national: National, unit: str = "元") -> None:
         self.t, self.n = tables, national
+        # Prose in 万元 of a document whose tables print 元 may truncate when it converts (one unit of its last
+        # digit); where the tables print 万元 too, the prose copies their figure (half a unit, like any figure).
+        self.weight = 2 if unit == "元" else 1
         self.lines = {r["line_code"]: r for r in tables.get("budget_lines", []) if r["line_code"] !=
                       "expenditure_function_item"}
         self.items = [r for r in tables.get("budget_lines", []) if r["line_code"] == "expenditure_function_item"]
@@ -65,7 +59,8 @@ class NationalProse:
             ("income_fiscal_allocation", lambda: self.summary(fin, "income", "fiscal_allocation"), "amount_yuan"),
             ("income_operations", lambda: self.summary(fin, "income", "operations_income"), "amount_yuan"),
             ("income_business", lambda: self.summary(fin, "income", "business_income"), "amount_yuan"),
-            ("income_other", lambda: self.summary(fin, "income", "other_income"), "amount_yuan"),
+            ("income_other", lambda: self.summary(fin, "income", "other_income") or self.summary(
+                fin, "income", "other_funds"), "amount_yuan"),
             ("expenditure_total", lambda: self.summary(fin, "expenditure", "total"), "amount_yuan"),
             ("expenditure_fiscal_allocation", lambda: self.summary(fis, "expenditure", "total"), "amount_yuan"),
             ("expenditure_general_public_budget", lambda: self.total("general_public_budget_expenditure"), "total_yuan"),
@@ -74,6 +69,9 @@ class NationalProse:
             ("institutional_operating_costs", lambda: self.summary("three_public", "expenditure",
                                                                     "institutional_operating_costs"), "amount_yuan"),
         )
+        if self.total("institutional_operating_costs") is not None:  # its own table by economic classification
+            pairs = tuple(p for p in pairs if p[0] != "institutional_operating_costs") + (
+                ("institutional_operating_costs", lambda: self.total("institutional_operating_costs"), "total_yuan"),)
         out = []
         for code, find, field in pairs:
             prose = self.lines.get(code)
@@ -84,8 +82,9 @@ class NationalProse:
                 out.append(skip("prose_figure_matches_table", "the table line is not in the document",
                                 subject=prose["label_zh"], source_ref=prose["source_ref"]))
                 continue
-            out.append(_prose_cmp("prose_figure_matches_table", prose_figure(prose), cell(row, field),
+            out.append(_prose_cmp("prose_figure_matches_table", prose_figure(prose, self.weight), cell(row, field),
                                   subject=prose["label_zh"]))
+        out += more_prose_figures(self)
         yield from out or [skip("prose_figure_matches_table", "no prose figure of the 编制说明 was read")]
 
     def function_items(self) -> Iterator[dict]:
@@ -99,6 +98,8 @@ class NationalProse:
             path = tuple(_norm_name(p) for p in item.get("_path", ()))
             row = names.get(path) if len(path) == 3 else next(
                 (r for p, r in names.items() if p[-1:] == path[-1:] and len(path) == 1), None)
+            if row is None and len(path) == 2:  # 类 and 项 printed, the 款 not
+                row = next((r for p, r in names.items() if len(p) == 3 and (p[0], p[2]) == path), None)
             if row is None or row["level"] != 3:
                 same = [r for r in table if r["level"] == 3 and r["total_yuan"] is not None and
                         abs(r["total_yuan"] - item["amount_yuan"]) <= 100]
@@ -110,7 +111,7 @@ class NationalProse:
                                source_ref=item["source_ref"],
                                note="no 项 row of the 一般公共预算 function table has this 类/款/项 path" + hint)
                 continue
-            yield _prose_cmp("function_item_matches_table", prose_figure(item), cell(row, "total_yuan"),
+            yield _prose_cmp("function_item_matches_table", prose_figure(item, self.weight), cell(row, "total_yuan"),
                              subject=item["label_zh"])
         planned = [i for i in self.items if i.get("_planned")]
         if not planned:
@@ -150,6 +151,8 @@ class NationalProse:
                            note="the note says the table is empty, but the table prints figures" if n["has_figures"] else None)
 
     def forms(self) -> Iterator[dict]:
+        if "_forms" not in self.t:
+            return  # a template without 绩效目标 forms (Shanghai's are read; another layout prints none)
         forms = self.t.get("_forms", [])
         if not forms:
             yield skip("performance_form_funds_add_up", "no 绩效目标 form")
@@ -198,30 +201,33 @@ def anomalies(tables: dict[str, list[dict]]) -> Iterator[tuple[str, list[dict]]]
         occurrence("table_note_names_another_table", n["source_ref"], n["text"], subject=n["table_code"],
                    note=f"the note speaks of {', '.join(n['about'])}, the table is {n['table_code']}")
         for n in notes if n["about"] and n["table_code"] not in n["about"]]
-    seen: dict[str, str] = {}
+    seen: dict[tuple, str] = {}
     repeats = []
-    for p in tables.get("_paragraphs", []):
-        text = re.sub(r"\s+", "", p["text"])
-        if len(text) >= 20 and text in seen:
+    for p in tables.get("_paragraphs", []):  # within a group (a template's sections may restate each other)
+        text = (p.get("group"), re.sub(r"\s+", "", p["text"]))
+        if len(text[1]) >= 20 and text in seen:
             repeats.append(occurrence("prose_paragraph_repeated", p["source_ref"], p["text"][:200],
                                       note=f"first printed at {seen[text]}"))
         seen.setdefault(text, p["source_ref"])
     yield "prose_paragraph_repeated", repeats
-    level = (tables.get("_level") or [{}])[0]
-    other = {"区级": "市级", "市级": "区级"}.get(level.get("cover") or "")
-    yield "level_wording_differs", [
-        occurrence("level_wording_differs", level["source_ref"], text[:120], note=f"the cover says {level['cover']}")
-        for text in level.get("glossary", []) if other and other in text][:1]
+    if "_level" in tables:  # the level of government the cover names (Shanghai 区级 / 市级)
+        level = (tables.get("_level") or [{}])[0]
+        other = {"区级": "市级", "市级": "区级"}.get(level.get("cover") or "")
+        yield "level_wording_differs", [
+            occurrence("level_wording_differs", level["source_ref"], text[:120],
+                       note=f"the cover says {level['cover']}")
+            for text in level.get("glossary", []) if other and other in text][:1]
     yield "table_missing", [occurrence("table_missing", None, t["title_zh"], subject=t["table_code"])
                             for t in tables.get("_missing_tables", [])]
 
 
-def run(tables: dict[str, list[dict]]) -> Iterator[dict]:
-    """Every check of the family ``national`` on one document's tables."""
+def run(tables: dict[str, list[dict]], unit: str = "元") -> Iterator[dict]:
+    """Every check of the family ``national`` on one document's tables (``unit``: the document's tables' unit)."""
     n = National(tables)
     yield from n.run()
     yield from across(n)
-    yield from NationalProse(tables, n).run()
+    yield from NationalProse(tables, n, unit).run()
+    yield from statements.run(tables, n)
     for check_id, rows in anomalies(tables):
         yield from rows or [clean(check_id)]
 

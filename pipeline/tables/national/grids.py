@@ -9,9 +9,11 @@ row of an empty table); the header is the rows before the first data row. A head
 from __future__ import annotations
 
 import re
+import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from pipeline.document.model import Row, Table
+from pipeline.document.model import Cell, Row, Table
 from pipeline.tables.national.vocabulary import TOTAL_LABEL, key
 
 _DATA = re.compile(r"^[-−–+]?\(?[\d,，]*\d(?:\.\d+)?\)?%?$")
@@ -60,3 +62,30 @@ def read_grid(table: Table) -> Grid:
             if text and (not labels[c] or labels[c][-1] != text):
                 labels[c].append(text)
     return Grid(table, n, tuple("/".join(parts) for parts in labels))
+
+
+def join_cut_rows(table: Table, fragment: Callable[[int, str], bool]) -> Table:
+    """``table`` with each row cut at a page break joined again: a row that starts a page (``Row.starts_page``)
+    without a figure, whose every text ``fragment(column, text)`` says is the rest of a label (the template knows
+    its labels: ``业支出`` is no line of its own) and continues a text of the row above, is that row's end."""
+    rows: list[Row] = []
+    for row in table.rows:
+        texts = row.grid_texts()
+        filled = [c for c, t in enumerate(texts) if t.strip()]
+        prev = rows[-1] if rows else None
+        if (prev is None or not row.starts_page or not filled or is_data_row(row)
+                or not all(fragment(c, texts[c]) and (prev.cell_at(c) is not None and prev.cell_at(c).text.strip())
+                           for c in filled)):
+            rows.append(row)
+            continue
+        cells = []
+        start = prev.grid_before
+        for cell in prev.cells:
+            more = row.cell_at(start)
+            if start in filled and more is not None:
+                cell = Cell((cell.text + more.text.strip(),), cell.span.join(more.span), col_span=cell.col_span,
+                            row_span=cell.row_span, merged_above=cell.merged_above)
+            cells.append(cell)
+            start += cell.col_span
+        rows[-1] = dataclasses.replace(prev, cells=tuple(cells), span=prev.span.join(row.span))
+    return Table(tuple(rows), table.span) if len(rows) != len(table.rows) else table

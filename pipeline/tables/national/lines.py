@@ -25,6 +25,8 @@ from pipeline.tables.national.vocabulary import (
     NAME_COLUMN,
     RUNNING_COSTS_COLUMN,
     THREE_PUBLIC_COLUMNS,
+    THREE_PUBLIC_OTHER,
+    VEHICLES_COLUMN,
     TOTAL_LABEL,
     income_line,
     key,
@@ -61,6 +63,9 @@ def _cell(row: Row, col: int):
     return None
 
 
+cell_at_start = _cell  # public: templates that read a table's rows by grid column
+
+
 def _text(row: Row, col: int | None) -> str:
     cell = None if col is None else _cell(row, col)
     return re.sub(r"\s+", "", cell.text) if cell is not None else ""
@@ -94,7 +99,7 @@ def classification_rows(grid: Grid, table_code: str, scheme: str, unit: str, sou
     """The rows of a table by classification code (``scheme``: ``function`` or ``economic``); ``roles`` are the
     amount fields the table's schema has. Blank padding rows are left out; the 合计 row is ``row_kind`` total."""
     code_cols = [c for c in range(len(grid.labels)) if grid.last(c) in CODE_PARTS]
-    whole_code = [c for c in range(len(grid.labels)) if grid.last(c).endswith("编码") and c not in code_cols]
+    whole_code = [c for c in range(len(grid.labels)) if grid.last(c).endswith(("编码", "代码")) and c not in code_cols]
     name_col = next((c for c in range(len(grid.labels)) if NAME_COLUMN.search(grid.last(c))
                      and c not in code_cols), None)
     if not (code_cols or whole_code) or name_col is None:
@@ -102,6 +107,9 @@ def classification_rows(grid: Grid, table_code: str, scheme: str, unit: str, sou
                                     f"column, found the headings {list(grid.labels)}", grid.table.span)
     first_amount = max([*code_cols, *whole_code, name_col])
     columns = {role: col for role, col in amount_columns(grid, first_amount).items() if role in roles}
+    rest = list(range(first_amount + 1, len(grid.labels)))
+    if "total" not in columns and len(rest) == 1:
+        columns = {"total": rest[0]}  # one amount column (金额, 机关运行经费支出): the row's total
     if "total" not in columns:
         raise DocumentError(source, f"table {table_code}: no 合计 column among the headings {list(grid.labels)}",
                             grid.table.span)
@@ -209,35 +217,52 @@ def summary_rows(grid: Grid, table_code: str, unit: str, source: str) -> list[di
 
 
 def three_public_rows(grid: Grid, unit: str, source: str, unit_zh: str) -> tuple[list[dict], list[dict]]:
-    """The 三公 table's data row -> ``three_public_expenses`` rows (one per column, blank cells empty) and the
-    ``summary_lines`` row of its 机关运行经费 column."""
+    """The 三公 table's data row -> ``three_public_expenses`` rows (one per 三公 column, blank cells empty) and
+    ``summary_lines`` rows (table ``three_public``) of its other columns: 机关运行经费 (Shanghai), 会议费 and
+    培训费 and the table's 合计 over all of them (Jiangsu): they are printed in the table but are not 三公经费."""
     data = [row for row in grid.body if any(t.strip() for t in row.texts())]
     if len(data) != 1:
         raise DocumentError(source, f"the 三公 table: expected one row of figures, found {len(data)}",
                             grid.table.span)
     (row,) = data
-    expenses, running = [], []
+    others = any(THREE_PUBLIC_OTHER.get(key(label.split("/")[-1])) for label in grid.labels)
+    expenses, lines = [], []
     for c, label in enumerate(grid.labels):
         cell = _cell(row, c)
         if cell is None:
             continue
         value = amount(cell.text, unit, source, cell.span)
         text = (re.sub(r"\s+", "", cell.text) + unit_zh) if value is not None else None
-        if RUNNING_COSTS_COLUMN.search(grid.top(c)):
-            running.append({"table_code": "three_public", "side": "expenditure", "row_seq": 1,
-                            "line_code": "institutional_operating_costs", "label_zh": grid.top(c),
-                            "amount_yuan": value, **{f"{r}_yuan": None for r in
-                                                     ("general_public_budget", "government_fund", "state_capital",
-                                                      "personnel", "public_operating", "project")},
-                            "source_ref": cell.span.ref, "_cells": {"amount_yuan": cell.span.ref},
-                            "_texts": {"amount_yuan": re.sub(r"\s+", "", cell.text)}, "_unit": unit})
-            continue
         parts = label.split("/")
-        code = THREE_PUBLIC_COLUMNS.get(key(parts[-1]))
+        line = ("institutional_operating_costs" if RUNNING_COSTS_COLUMN.search(grid.top(c)) else
+                THREE_PUBLIC_OTHER.get(key(parts[-1])) or ("total" if others and len(parts) == 1 else None))
+        if line is not None:
+            lines.append({"table_code": "three_public", "side": "expenditure", "row_seq": len(lines) + 1,
+                          "line_code": line, "label_zh": grid.top(c) if line == "institutional_operating_costs"
+                          else parts[-1], "amount_yuan": value, **{f"{r}_yuan": None for r in
+                                                                   ("general_public_budget", "government_fund",
+                                                                    "state_capital", "personnel", "public_operating",
+                                                                    "project")},
+                          "source_ref": cell.span.ref, "_cells": {"amount_yuan": cell.span.ref},
+                          "_texts": {"amount_yuan": re.sub(r"\s+", "", cell.text)}, "_unit": unit})
+            continue
+        code = _three_public_code([key(p) for p in parts])
         if code is None:
             raise DocumentError(source, f"the 三公 table: unknown column {label!r}", cell.span)
-        printed = parts[-2] if code[0] == "vehicles" and key(parts[-1]) == "小计" and len(parts) > 1 else parts[-1]
+        printed = parts[-2] if key(parts[-1]) == "小计" and len(parts) > 1 else parts[-1]
         expenses.append({"expense_code": code[0], "parent_expense_code": code[1], "label_zh": printed,
                          "amount_yuan": value, "amount_text": text, "change_yuan": None, "change_text": None,
                          "change_reason_zh": None, "source_ref": cell.span.ref, "change_source_ref": None})
-    return expenses, running
+    return expenses, lines
+
+
+def _three_public_code(parts: list[str]) -> tuple[str, str | None] | None:
+    """``(expense_code, parent)`` of a 三公 column by its heading path: 小计 under 公务用车购置及运行费 is the
+    vehicles, 小计 or 合计 under “三公”经费 the 三公 total; ``公务用车`` before a part is dropped."""
+    last = parts[-1]
+    if last in ("小计", "合计") and len(parts) > 1:
+        if VEHICLES_COLUMN.search(parts[-2]):
+            return "vehicles", "total"
+        if "三公" in parts[-2] or last == "合计":
+            return "total", None
+    return THREE_PUBLIC_COLUMNS.get(last) or THREE_PUBLIC_COLUMNS.get(re.sub(r"^公务用车", "", last))

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from pipeline.document.model import Document
 from pipeline.errors import DocumentError
-from pipeline.tables.templates import hebei_budget, shanghai_budget
+from pipeline.tables.templates import hebei_budget, jiangsu_budget, shanghai_budget
 
-TEMPLATES = (hebei_budget, shanghai_budget)
+# A template that knows a document by its structure comes before one that knows it by its title alone (the Hebei
+# title pattern, ``<部门><year>年度部门预算公开``, is also the title of a Jiangsu disclosure).
+TEMPLATES = (jiangsu_budget, hebei_budget, shanghai_budget)
 
 
 def select(document: Document):

@@ -10,7 +10,7 @@ Blocks, in reading order:
 * a :class:`~pipeline.document.model.Paragraph` per typeset paragraph: a line continues the paragraph above it
   when that one reaches the right margin of the text (see :func:`_right_edges`),
   this one is in the same font size, is not indented further than the paragraph's first line and does not
-  start a numbered item (``1.``, ``（一）``, ``一、``); a paragraph may continue on the next page;
+  start a numbered item (``1.``, ``（一）``, ``一、``, ``第二部分 ``); a paragraph may continue on the next page;
 Texts are normalised as every reader's are (:mod:`pipeline.document.normalise`: Unicode spaces, full-width
 digits, thousands separators), so ``31,214,205.80`` reads ``31214205.80``.
 
@@ -35,7 +35,9 @@ from pipeline.document.readers.pdf.stitching import LogicalTable, stitch_tables
 _EDGE_WINDOW = 1.5  # points: line ends this close are at the same margin
 _EDGE_MIN_LINES = 3  # lines that must end at a margin for it to be the text's right edge
 # The start of a numbered item: it never continues the paragraph above.
-_ITEM_START = re.compile(r"^\s*(?:\d{1,3}\s*[.．、](?!\d)|\d{1,2}[.．](?=\s*\d{4}\s*年)|[（(][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}、)")
+_ITEM_START = re.compile(r"^\s*(?:\d{1,3}\s*[.．、](?!\d)|\d{1,2}[.．](?=\s*\d{4}\s*年)"
+                         r"|[（(][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}、"
+                         r"|第[一二三四五六七八九十]{1,3}(?:部分|章|节)\s)")
 
 
 class PdfLocator(Locator):
@@ -186,6 +188,7 @@ def _table(lt: LogicalTable, cell_pos: dict, locator: PdfLocator) -> Table:
     """Rows of cells in the model's grid: a merged cell once, covering ``col_span`` columns (of the first part's
     grid); a column covered by a cell merged from the row above is an empty ``merged_above`` cell."""
     rows = []
+    first_page = lt.parts[0].page
     for lrow in [*lt.header, *lt.rows]:
         starts = {start: (cell, end) for cell, (start, end) in zip(lrow.cells, lrow.columns)}
         first = cell_pos[(lrow.cells[0].page, lrow.cells[0].table, lrow.cells[0].row, lrow.cells[0].col)]
@@ -203,5 +206,7 @@ def _table(lt: LogicalTable, cell_pos: dict, locator: PdfLocator) -> Table:
             else:
                 cells.append(Cell(("",), row_span, merged_above=True))
                 col += 1
-        rows.append(Row(tuple(cells), row_span, cells_exact=True))
+        first_on_page = lrow.row == lt.repeated_header_rows.get(lrow.page, 0) + 1
+        rows.append(Row(tuple(cells), row_span, cells_exact=True,
+                        starts_page=lrow.page != first_page and first_on_page))
     return Table(tuple(rows), rows[0].span.join(rows[-1].span))

@@ -174,6 +174,8 @@ class TableReader(Reader):
                     record[key] = text or None
             if kind == "total":
                 record["project_name_zh"] = compact(values["project_name_zh"])
+            # The columns of a table that groups its items (category, economic item, method): Hebei prints none.
+            record.update(category_zh=None, economic_item_zh=None, procurement_method_zh=None)
             record["source_ref"] = row.span.ref
             out.append(record)
         return out

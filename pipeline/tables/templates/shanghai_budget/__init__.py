@@ -13,9 +13,10 @@ from __future__ import annotations
 from pipeline.document.model import Document, Paragraph
 from pipeline.errors import DocumentError
 from pipeline.tables.national.vocabulary import TABLES
+from pipeline.tables.templates import narrative
 from pipeline.tables.templates.result import TemplateResult
 from pipeline.tables.templates.shanghai_budget import other, prose
-from pipeline.tables.templates.shanghai_budget.layout import TEMPLATE_ID, compact, table_code
+from pipeline.tables.templates.shanghai_budget.layout import NINE_TABLES, TEMPLATE_ID, compact, table_code
 from pipeline.tables.templates.shanghai_budget.structure import cover, read_structure, section_infos
 from pipeline.tables.templates.shanghai_budget.tables import read_forms, read_tables
 
@@ -64,12 +65,12 @@ def parse(document: Document) -> TemplateResult:
                         for b in blocks if isinstance(b, Paragraph)]
     result_tables = {
         "organisation_units": other.organisation(_paragraphs(s.sections.get("organisation", []))),
-        "responsibilities": other.duties(_paragraphs(s.sections.get("duties", []))),
+        "responsibilities": narrative.duties(_paragraphs(s.sections.get("duties", []))),
         "budget_lines": lines + other_lines,
-        "glossary": other.glossary(_paragraphs(s.sections.get("glossary", []))),
+        "glossary": narrative.glossary(_paragraphs(s.sections.get("glossary", []))),
         **tables,
         "_three_public_prose": three_prose,
-        "_missing_tables": [{"table_code": code, "title_zh": title} for code, title in TABLES.items()
+        "_missing_tables": [{"table_code": code, "title_zh": TABLES[code]} for code in NINE_TABLES
                             if code not in found],
         "_paragraphs": [{"text": p.clean, "source_ref": p.span.ref} for p in prose_paragraphs],
         "_forms": read_forms(source, s.forms),

@@ -46,6 +46,8 @@ TABLE_TITLES = (
     (re.compile(r"一般公共预算基本支出(?:部门预算)?经济分类预算表$"), "general_public_budget_basic_expenditure"),
     (re.compile(r"“?三公”?经费和机关运行经费预算表$"), "three_public"),
 )
+# The nine tables every Shanghai budget prints (a missing one is a completeness gap), in their order.
+NINE_TABLES = tuple(code for _, code in TABLE_TITLES)
 TITLE_PREFIX = re.compile(r"^(?:(?:19|20)\d{2}年)?(?:部门|预算单位|单位)?")
 # The line under a title: 编制部门：X  单位：元 (unit: 元, or 万元 for the 三公 table).
 UNIT_LINE = re.compile(r"(?:编制部门|编制单位)\s*[:：]\s*(?P<department>.*?)\s*单位\s*[:：]\s*(?P<unit>万元|元)\s*$")

@@ -7,12 +7,8 @@ from __future__ import annotations
 import re
 
 from pipeline.document.model import Paragraph
-from pipeline.tables.checks.anomalies import chinese_number
 from pipeline.tables.templates.shanghai_budget.text import CHANGE, NUM, Prose
 
-_NUMBERED = re.compile(r"^(?:(?P<arabic>\d{1,2})\s*[.．、]|[（(](?P<paren>[一二三四五六七八九十]{1,3})[)）]、?|"
-                       r"(?P<chinese>[一二三四五六七八九十]{1,3})、)\s*(?P<body>.+)$", re.S)
-_TERM = re.compile(r"^[（(](?P<n>[一二三四五六七八九十]{1,3})[)）]、?\s*(?P<term>[^：:]{1,30})[：:]\s*(?P<definition>.+)$", re.S)
 _UNIT = re.compile(r"^(?P<n>\d{1,2})\s*[.．、]\s*(?P<name>.+?)[。；;]?$")
 # 三公 prose: expense_code -> the words before its figure.
 THREE_PUBLIC = (
@@ -26,19 +22,6 @@ THREE_PUBLIC = (
 _REASON = re.compile(r"[，,。]?\s*主要原因是[:：]?(?P<reason>[^。；;]*)")
 
 
-def duties(paragraphs: list[Paragraph]) -> list[dict]:
-    out = []
-    for p in paragraphs:
-        m = _NUMBERED.match(p.clean)
-        number = (m["arabic"] or m["paren"] or m["chinese"]) if m else None
-        body = m["body"].strip() if m else p.clean
-        heading = re.split(r"[。；]", body, maxsplit=1)[0] if m and (m["chinese"] or m["paren"]) else None
-        out.append({"responsibility_seq": len(out) + 1, "kind": "department_duty", "number_printed": number,
-                    "heading_zh": heading if heading and heading != body else None, "text_zh": body,
-                    "source_ref": p.span.ref})
-    return out
-
-
 def organisation(paragraphs: list[Paragraph]) -> list[dict]:
     """The budget units listed 1. 2. … (a 单位预算 lists its 内设机构 （一）… instead: not budget units)."""
     out = []
@@ -46,15 +29,6 @@ def organisation(paragraphs: list[Paragraph]) -> list[dict]:
         if m := _UNIT.match(p.clean):
             out.append({"unit_seq": len(out) + 1, "unit_name_zh": m["name"].strip(), "unit_nature_zh": None,
                         "unit_grade_zh": None, "funding_form_zh": None, "source_ref": p.span.ref})
-    return out
-
-
-def glossary(paragraphs: list[Paragraph]) -> list[dict]:
-    out = []
-    for p in paragraphs:
-        if m := _TERM.match(p.clean):
-            out.append({"term_seq": chinese_number(m["n"]) or len(out) + 1, "term_zh": m["term"].strip(),
-                        "definition_zh": m["definition"].strip(), "source_ref": p.span.ref})
     return out
 
 
