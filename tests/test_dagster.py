@@ -145,7 +145,10 @@ def test_job_materialises_and_publishes_a_valid_package(raw_dir: Path, tmp_path:
     assert not parsed.failed
 
     data = json.loads(descriptor.read_text(encoding="utf-8"))
-    assert [s["path"] for s in data["sources"]] == [f"raw/{r.relpath}" for r in parsed.raw_documents]
+    # one source per raw file: each file of a disclosure published as several is a source of its own
+    assert [s["path"] for s in data["sources"]] == sorted(
+        f"raw/{f.relpath}" for r in parsed.raw_documents for f in r.files)
+    assert len(data["sources"]) == len(files)
     # created comes from the manifest's retrieved_date, never from the clock
     manifest = json.loads((raw_dir / "manifest.json").read_text(encoding="utf-8"))
     latest = max(d["retrieved_date"] for d in manifest["documents"] if d.get("retrieved_date"))
