@@ -88,13 +88,18 @@ class NationalProse:
         yield from out or [skip("prose_figure_matches_table", "no prose figure of the 编制说明 was read")]
 
     def function_items(self) -> Iterator[dict]:
-        table = [r for r in self.n.function.get("general_public_budget_expenditure", []) if r["row_kind"] == "line"]
+        printed = self.n.function.get("general_public_budget_expenditure", [])
+        table = [r for r in printed if r["row_kind"] == "line"]
         names = {}
         for r in table:
             names[tuple(_norm_name(x) for x in _path(r, table))] = r
         if not self.items:
             yield skip("function_item_matches_table", "no item of 财政拨款支出主要内容 was read")
         for item in self.items:
+            if not printed:  # the table is not in the document (e.g. the tables part of a disclosure is missing)
+                yield skip("function_item_matches_table", "the 一般公共预算 function table is not in the document",
+                           subject=item["label_zh"], source_ref=item["source_ref"])
+                continue
             path = tuple(_norm_name(p) for p in item.get("_path", ()))
             row = names.get(path) if len(path) == 3 else next(
                 (r for p, r in names.items() if p[-1:] == path[-1:] and len(path) == 1), None)
