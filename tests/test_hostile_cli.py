@@ -15,6 +15,7 @@ import csv
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -363,6 +364,34 @@ def test_a_misread_figure_quarantines_its_document_at_its_line(tmp_path):
     with (tmp_path / "pkg" / "data" / "csv" / "budget_lines" / "part-00000.csv").open(encoding="utf-8") as fh:
         totals = [row["amount_yuan"] for row in csv.DictReader(fh) if row["line_code"] == "income_total"]
     assert totals == ["60412400.00"]  # the seed's own total only: never 60,000,000 from the source after it
+    assert outside(tmp_path) == before
+
+
+def test_a_misread_figure_in_a_pdf_quarantines_its_document_at_its_place(tmp_path, monkeypatch):
+    """The Shanghai template (PDF) holds its prose figures to the same rule: a synthetic disclosure whose 收入预算
+    is printed as ``…B万元`` is quarantined at its page and lines; the seed beside it is published."""
+    from pipeline.synth.shanghai import generate
+    from pipeline.synth.shanghai.pdf import Writer
+
+    paragraph = Writer.paragraph
+
+    def misprinted(self, text, *args, **kwargs):
+        return paragraph(self, re.sub(r"收入预算([0-9.]+)万元", r"收入预算\1B万元", text, count=1), *args, **kwargs)
+
+    monkeypatch.setattr(Writer, "paragraph", misprinted)
+    raw = make_raw(tmp_path)
+    (raw / "misprinted.pdf").write_bytes(generate(11)[1])
+    before = outside(tmp_path)
+    proc = yusuan("build", "--out", "pkg", cwd=tmp_path)
+    text = plain(proc)
+    assert proc.returncode == 3, text
+    report = json.loads((tmp_path / "pkg.build-report.json").read_text(encoding="utf-8"))
+    status = {d["file"]: d for d in report["documents"]}
+    pdf = status["misprinted.pdf"]
+    assert pdf["status"] == "quarantined" and re.fullmatch(r"p\d+:l\d+(-\d+)?", pdf["where"]), pdf
+    assert re.match(r"收入预算: expected an amount such as 3121.42万元, found '[0-9.]+B万元'$", pdf["reason"]), pdf
+    assert f"QUARANTINED misprinted.pdf:{pdf['where']}: 收入预算: expected an amount" in text
+    assert status[SEED_NAME]["status"] == "warned"
     assert outside(tmp_path) == before
 
 

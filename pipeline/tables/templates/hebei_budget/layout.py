@@ -28,15 +28,6 @@ AMT = rf"(?P<num>{NUM})\s*[。.]?\s*(?P<unit>万元|元)"
 AMT_ANY = rf"{NUM}\s*[。.]?\s*(?:万元|元)"
 CHANGE = rf"(?P<dir>增加|减少|增长|下降)\s*{AMT}"
 DIRECTION = r"(?P<dir>增加|减少|增长|下降)\s*"
-# Where a figure starts right after its label: a digit; or a short run of anything but Chinese text ending in
-# 元 (NaN万元, O万元, —万元, ,041.24万元, 。041.24万元, c千元, 万元 alone); or a unit word 万 亿 千 百 that does not
-# begin a Chinese word (6O41.24万， 万 alone) or follows a mark of the number itself (+78530万和). What follows a
-# label otherwise is prose (基本支出表…, 项目支出，主要为…, 用于万庄镇…), not its figure; a figure that starts here
-# must read as an amount (reader.Reader.figure).
-_RUN = r"(?:[^\u4e00-\u9fff\n]|[万亿元千百]){0,16}"
-FIGURE_START = re.compile(rf"\s*(?:[0-9０-９]|{_RUN}元|{_RUN}[万亿千百](?![\u4e00-\u9fff])"
-                          rf"|{_RUN}[^\s，,；;。：:、（）()\u4e00-\u9fff][万亿千百])")
-
 INCOME_CODES = {
     "一般公共预算收入": "income_general_public_budget",
     "一般公共预算拨款收入": "income_general_public_budget",

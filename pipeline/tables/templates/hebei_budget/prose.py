@@ -7,9 +7,9 @@ import re
 from decimal import Decimal
 
 from pipeline.document.model import Paragraph, Span, Table
+from pipeline.tables.amounts import FIGURE_START
 from pipeline.tables.templates.hebei_budget.layout import (
     DIRECTION,
-    FIGURE_START,
     INCOME_CODES,
     THREE_PUBLIC,
     compact,

@@ -7,8 +7,8 @@ from decimal import Decimal
 
 from pipeline.document.model import Document, Paragraph, Span
 from pipeline.errors import DocumentError
-from pipeline.tables.amounts import AmountError, to_yuan
-from pipeline.tables.templates.hebei_budget.layout import AMT, FIGURE_START, printed_literal
+from pipeline.tables.amounts import FIGURE_START, AmountError, to_yuan
+from pipeline.tables.templates.hebei_budget.layout import AMT, printed_literal
 
 _AMT_AT = re.compile(rf"\s*{AMT}")
 # After a figure's unit: a digit, Latin letter or point would mean the figure goes on (6041.24万元3).

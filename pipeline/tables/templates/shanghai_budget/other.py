@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from pipeline.document.model import Paragraph
+from pipeline.tables.templates.shanghai_budget.figures import labelled
 from pipeline.tables.templates.shanghai_budget.text import CHANGE, NUM, Prose
 
 _UNIT = re.compile(r"^(?P<n>\d{1,2})\s*[.．、]\s*(?P<name>.+?)[。；;]?$")
@@ -40,7 +41,7 @@ def other(paragraphs: list[Paragraph], source: str) -> tuple[list[dict], list[di
     lines: list[dict] = []
 
     def line(code, parent, label, pattern):
-        if m := re.compile(pattern + r"\s*" + NUM).search(text):
+        if m := next(labelled(prose, pattern, pattern + r"\s*" + NUM, name=label), None):
             amount, literal = prose.figure(m)
             lines.append({"line_code": code, "parent_line_code": parent, "label_zh": label, "amount_yuan": amount,
                           "amount_text": literal, "change_yuan": None, "change_text": None, "change_reason_zh": None,
@@ -55,8 +56,8 @@ def other(paragraphs: list[Paragraph], source: str) -> tuple[list[dict], list[di
     three = []
     block_end = text.find("机关运行经费") if "机关运行经费" in text else len(text)
     for code, words in THREE_PUBLIC:
-        m = re.compile(words + r"\s*" + NUM + rf"(?:[，,。]?\s*(?:其中[:：])?\s*(?P<change>{CHANGE}))?").search(
-            text, 0, block_end)
+        figure = words + r"\s*" + NUM + rf"(?:[，,。]?\s*(?:其中[:：])?\s*(?P<change>{CHANGE}))?"
+        m = next(labelled(prose, words, figure, 0, block_end), None)  # its figure, or an error there
         if m is None:
             continue
         amount, literal = prose.figure(m)

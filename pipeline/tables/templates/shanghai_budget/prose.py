@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 
 from pipeline.document.model import Paragraph
+from pipeline.tables.templates.shanghai_budget.figures import labelled
 from pipeline.tables.templates.shanghai_budget.text import CHANGE, NUM, Prose
 
 _SEP = r"\s*[，,]?\s*"
@@ -34,8 +35,10 @@ EXPENDITURE = (
     ("expenditure_state_capital", "expenditure_fiscal_allocation", "国有资本经营预算拨款支出预算",
      r"国有资本经营预算拨款支出预算"),
 )
-_ITEM = re.compile(r"(?P<no>\d{1,3})\s*[.．、]\s*[“\"](?P<path>[^”\"]{2,120})[”\"]\s*(?:科目)?\s*" + NUM)
-_PLANNED = re.compile(r"(?:19|20)\d{2}\s*年\s*预算安排\s*(?P<pnum>[0-9]+(?:\.[0-9]+)?)\s*(?P<punit>万元|元)")
+_ITEM_HEAD = r"(?P<no>\d{1,3})\s*[.．、]\s*[“\"](?P<path>[^”\"]{2,120})[”\"]\s*(?:科目)?"
+_ITEM = _ITEM_HEAD + r"\s*" + NUM
+_PLANNED_HEAD = r"(?:19|20)\d{2}\s*年\s*预算安排"
+_PLANNED = _PLANNED_HEAD + r"\s*" + NUM
 _REASON = re.compile(r"财政拨款收入支出(?:增加|减少|持平|变化)?的?主要原因是[:：]?(?P<reason>[^。]*)")
 _LEVELS = re.compile(r"^(?P<lei>.+?)（类）(?P<kuan>.+?)（款）(?P<xiang>.+?)（项）$")
 
@@ -59,11 +62,13 @@ def explanation(paragraphs: list[Paragraph], source: str, warnings: list[str]) -
     prose = Prose(paragraphs, source)
     text = prose.text
     rows: list[dict] = []
-    first_item = _ITEM.search(text)
+    # Every figure is read right after its label, or is an error there (figures.labelled): never the next match.
+    first_item = next(labelled(prose, _ITEM_HEAD, _ITEM), None)
     head_end = first_item.start() if first_item else len(text)
 
     def figure(code, parent, label, pattern, start, end) -> dict | None:
-        m = re.compile(pattern + r"\s*(?:为)?\s*" + NUM + rf"(?:{_SEP}(?P<change>{CHANGE}))?").search(text, start, end)
+        m = next(labelled(prose, pattern, pattern + r"\s*(?:为)?\s*" + NUM + rf"(?:{_SEP}(?P<change>{CHANGE}))?",
+                          start, end, label), None)
         if m is None:
             return None
         amount, literal = prose.figure(m)
@@ -74,7 +79,8 @@ def explanation(paragraphs: list[Paragraph], source: str, warnings: list[str]) -
         return row
 
     figure("income_total", None, "收入预算", r"收入预算", 0, head_end)
-    expenditure_at = re.search(r"(?<!拨款)支出预算\s*(?:为)?\s*[0-9]", text[:head_end])
+    expenditure = r"(?<!拨款)支出预算"
+    expenditure_at = next(labelled(prose, expenditure, expenditure + r"\s*(?:为)?\s*" + NUM, 0, head_end), None)
     income_end = expenditure_at.start() if expenditure_at else head_end
     for code, parent, label, pattern in INCOME:
         figure(code, parent, label, pattern, 0, income_end)
@@ -86,7 +92,7 @@ def explanation(paragraphs: list[Paragraph], source: str, warnings: list[str]) -
         for row in rows:
             if row["line_code"] in ("income_fiscal_allocation", "expenditure_fiscal_allocation") and row["change_yuan"]:
                 row["change_reason_zh"] = reason.group("reason").strip() or None
-    items = list(_ITEM.finditer(text, head_end))
+    items = list(labelled(prose, _ITEM_HEAD, _ITEM, head_end))
     seen: set[str] = set()
     for k, m in enumerate(items):
         label = re.sub(r"\s+", "", m.group("path"))
@@ -100,7 +106,7 @@ def explanation(paragraphs: list[Paragraph], source: str, warnings: list[str]) -
                    prose.ref(m))
         row["_path"] = split_path(label)
         end = items[k + 1].start() if k + 1 < len(items) else len(text)
-        if planned := _PLANNED.search(text, m.end(), end):
-            row["_planned"] = (*prose.figure(planned, "pnum", "punit"), prose.ref(planned))
+        if planned := next(labelled(prose, _PLANNED_HEAD, _PLANNED, m.end(), end), None):
+            row["_planned"] = (*prose.figure(planned), prose.ref(planned))
         rows.append(row)
     return rows
