@@ -30,6 +30,8 @@ import stat
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+from pipeline.raw.hashing import load_memo, sha256_file, write_memo
+
 MARKER_NAME = ".yusuan-package.json"
 MARKER_FORMAT = "yusuan-package/1"
 STAGING_MARKER_NAME = ".yusuan-staging"
@@ -122,31 +124,13 @@ def remove(folder: Path) -> None:
 
 
 def _identity(st: os.stat_result) -> str:
+    # Not raw.hashing.file_identity: that one holds ctime, which linking a part into the next staging folder changes.
     return f"{st.st_dev}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}"
 
 
 def memo_path(memo_dir: Path, out_dir: Path) -> Path:
     tag = hashlib.sha256(os.fsencode(Path(out_dir).absolute())).hexdigest()[:16]
     return Path(memo_dir) / f"published-{tag}.json"
-
-
-def _load_memo(path: Path | None) -> dict[str, str]:
-    if path is None:
-        return {}
-    try:
-        data = json.loads(path.read_bytes())
-        files = data["files"] if data.get("format") == MEMO_FORMAT else {}
-        return files if isinstance(files, dict) else {}
-    except (OSError, ValueError, TypeError, AttributeError, KeyError):
-        return {}
-
-
-def _file_hash(path: str) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return f"sha256:{digest.hexdigest()}"
 
 
 def _ancestors(paths: Iterable[str]) -> set[str]:
@@ -199,7 +183,7 @@ def problems(folder: Path, memo_dir: Path | None = None) -> list[str]:
         return [f"it holds no readable {MARKER_NAME}, so it is not a package yusuan published (it holds "
                 f"{', '.join(held)})"]
     folders = _ancestors(files)
-    memo = _load_memo(memo_path(memo_dir, folder) if memo_dir is not None else None)
+    memo = load_memo(memo_path(memo_dir, folder), MEMO_FORMAT) if memo_dir is not None else {}
     found: list[str] = []
     try:
         for rel, entry in _walk(str(folder), folders):
@@ -217,7 +201,8 @@ def problems(folder: Path, memo_dir: Path | None = None) -> list[str]:
                 est = entry.stat(follow_symlinks=False)
                 if est.st_size != size:
                     found.append(f"{rel} (changed since yusuan wrote it: {est.st_size} bytes, not {size})")
-                elif memo.get(rel) != f"{_identity(est)} {digest}" and _file_hash(entry.path) != digest:
+                elif (memo.get(rel) != f"{_identity(est)} {digest}"
+                      and f"sha256:{sha256_file(Path(entry.path))}" != digest):
                     found.append(f"{rel} (changed since yusuan wrote it)")
     except OSError as exc:
         found.append(f"cannot be read completely ({exc.strerror}: {exc.filename})")
@@ -246,12 +231,4 @@ def record_published(out_dir: Path, memo_dir: Path | None) -> None:
             continue
         if stat.S_ISREG(st.st_mode) and st.st_size == size:
             records[rel] = f"{_identity(st)} {digest}"
-    path = memo_path(memo_dir, out_dir)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(json.dumps({"format": MEMO_FORMAT, "files": records}, ensure_ascii=False,
-                                  separators=(",", ":")), encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError:
-        tmp.unlink(missing_ok=True)
+    write_memo(memo_path(memo_dir, out_dir), records, MEMO_FORMAT)

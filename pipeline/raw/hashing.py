@@ -55,11 +55,12 @@ def file_identity(st: os.stat_result) -> str:
     return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}:{st.st_dev}"
 
 
-def load_memo(path: Path) -> dict[str, str]:
-    """relpath -> "<identity> <sha256>" from the memo at ``path``; empty if it is missing, corrupt or foreign."""
+def load_memo(path: Path, memo_format: str = MEMO_FORMAT) -> dict[str, str]:
+    """relpath -> "<identity> <sha256>" from the memo at ``path``; empty if it is missing, corrupt or foreign
+    (another ``memo_format``: the published-package memo of :mod:`pipeline.package.marker` has its own)."""
     try:
         data = json.loads(path.read_bytes())
-        files = data["files"] if data.get("format") == MEMO_FORMAT else {}
+        files = data["files"] if data.get("format") == memo_format else {}
         return files if isinstance(files, dict) else {}
     except (OSError, ValueError, TypeError, AttributeError, KeyError):
         return {}
@@ -73,7 +74,7 @@ def memo_hit(memo: dict[str, str], relpath: str, identity: str) -> str | None:
     return None
 
 
-def write_memo(path: Path, files: dict[str, str]) -> None:
+def write_memo(path: Path, files: dict[str, str], memo_format: str = MEMO_FORMAT) -> None:
     """Replace the memo atomically; a cache directory we cannot write to only costs hashing next time."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -82,7 +83,7 @@ def write_memo(path: Path, files: dict[str, str]) -> None:
         return
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump({"format": MEMO_FORMAT, "files": files}, fh, separators=(",", ":"))
+            json.dump({"format": memo_format, "files": files}, fh, separators=(",", ":"))
         os.replace(tmp, path)
     except OSError:
         Path(tmp).unlink(missing_ok=True)
