@@ -826,3 +826,24 @@ def test_schema_memo_replaces_only_known_schemas_and_never_hides_a_bad_one(writt
     assert profile_check._profile_errors({**descriptor, "resources": [{**r, "schema": profile_check._SCHEMA_STAND_IN}
                                                                 for r in descriptor["resources"]]},
                                     "datapackage", "x") == []
+
+
+def test_a_file_put_in_the_output_while_the_build_validates_is_not_deleted(tmp_path, monkeypatch):
+    # The up-front proof is seconds old by the time the swap comes: it is made again just before it.
+    out = tmp_path / "datapackage"
+    publish.publish(_stage(out, {}), out, validate=False)
+    before = _snapshot(out)
+    staging = _stage(out)
+
+    from pipeline.package import validate as validate_module
+
+    real = validate_module.validate_package
+
+    def validate_while_someone_writes(descriptor, *args, **kwargs):
+        (out / "notes.txt").write_text("written while the build validated")
+        return real(descriptor, *args, **kwargs)
+
+    monkeypatch.setattr(validate_module, "validate_package", validate_while_someone_writes)
+    with pytest.raises(publish.NotReplaceable, match=r"notes\.txt \(not written by yusuan\)"):
+        publish.publish(staging, out)
+    assert _snapshot(out) == {**before, "notes.txt": b"written while the build validated"}

@@ -244,6 +244,9 @@ def publish(staging_dir: Path, out_dir: Path, *, validate: bool = True, memo_dir
         report = validate_package(descriptor)
         if not report.ok:
             raise PublishError(f"{staging_dir}: the staged package is invalid; {report.summary()}", report)
+        # Validation takes seconds: prove the output still ours just before the swap, for a file put in it
+        # meanwhile would be deleted with the previous package (a memo hit each, so this costs no hashing).
+        check_replaceable(out_dir, memo_dir)
 
     # From here on the staging directory is proven ours by its package marker (clean_leftovers).
     (staging_dir / marker.STAGING_MARKER_NAME).unlink(missing_ok=True)
