@@ -24,7 +24,7 @@ _NUMBER = re.compile(r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
 # begin a Chinese word (6O41.24万， 万 alone) or follows a mark of the number itself (+78530万和). What follows a
 # label otherwise is prose (基本支出表…, 项目支出，主要为…, 用于万庄镇…), not its figure; a figure that starts here
 # must read as an amount. Every template reads its prose figures this way (the Hebei template's
-# reader.Reader.figure, the Shanghai template's figures.labelled).
+# reader.Reader.figure; the Shanghai and Jiangsu templates' templates.figures.labelled).
 _RUN = r"(?:[^\u4e00-\u9fff\n]|[万亿元千百]){0,16}"
 FIGURE_START = re.compile(rf"\s*(?:[0-9０-９]|{_RUN}元|{_RUN}[万亿千百](?![\u4e00-\u9fff])"
                           rf"|{_RUN}[^\s，,；;。：:、（）()\u4e00-\u9fff][万亿千百])")

@@ -9,6 +9,11 @@ as ``收入、支出预算总计17996.68万元，与上年相比收、支预算�
 space removed (justified lines print ``一 般 公 共 预 算 收 入``), its paragraphs joined, so a sentence broken over
 lines or pages is read whole. A figure printed twice (the same 财政拨款 total in sections 四, 五 and 七) is kept
 where it is first stated.
+
+Each figure is read right after its label, or it is an error at its paragraph, never the next match
+(:func:`pipeline.tables.templates.figures.labelled`): the figures of :data:`LINES`, :data:`SHARES` and
+:data:`THREE_PUBLIC`, each function class and 项, and the change in amount stated after any of them (its words
+``与上年相比增加`` or ``本年数小于上年预算数`` followed by what looks like a figure: it reads, or it is an error).
 """
 
 from __future__ import annotations
@@ -17,6 +22,8 @@ import re
 from decimal import Decimal
 
 from pipeline.document.model import Paragraph
+from pipeline.tables.amounts import FIGURE_START
+from pipeline.tables.templates.figures import labelled, read_at
 from pipeline.tables.templates.jiangsu_budget.layout import compact
 from pipeline.tables.templates.jiangsu_budget.structure import Section
 from pipeline.tables.templates.text import Prose
@@ -29,6 +36,10 @@ CHANGE = re.compile(
     r"|(?P<flat>持平|一致|相同|相等|不变|未发生变化|无变化))"
     rf"|本年数(?P<cmp>小于|大于)上年预算数(?P<cnum2>{_NUM})万元"
     r"|本年数(?P<flat2>等于)上年(?:预算)?数")
+# The words of a change in amount up to its figure (CHANGE without its figure), and a change in per cent or times.
+CHANGE_WORDS = re.compile(r"(?:与|比|较)(?:上年|(?:19|20)\d{2}年)度?(?:预算)?数?(?:相比)?[，,]?[^，。；\d%\n]{0,16}?"
+                          r"(?:增加|减少|增长|下降|降低)(?:（[^）]*）)?|本年数(?:小于|大于)上年预算数")
+_RATIO = re.compile(r"[0-9０-９.．]+[%％倍]")
 PERCENT = re.compile(rf"(?:（[^）]*）)?[，,]?(?P<pdir>增长|增幅|增加|下降|降幅|减少|降低|上升)(?:（[^）]*）)?(?P<pnum>{_NUM})"
                      r"(?P<punit>%|％|倍)?")
 SHARE = re.compile(rf"[，,]?占(?:“?三公”?经费的|本年支出合计的)?(?P<snum>{_NUM})(?P<sunit>%|％)")
@@ -83,15 +94,16 @@ SHARES = (
     ("income", "income_total", r"(?P<label>一般公共预算收入|政府性基金收入|财政专户管理资金|其他资金)"),
     ("expenditure", "expenditure_total", r"(?P<label>基本支出|项目支出|单位预留机动经费)"),
 )
-_CLASS = re.compile(rf"(?:^|\n)\d+[.．、](?P<label>[^，。\n\d]{{2,30}}?支出){FIG}")
+# A function class: the shortest label ending in 支出 that a figure follows (read, or an error).
+_CLASS_HEAD = rf"(?<![^\n])\d+[.．、](?P<label>[^，。\n\d]{{2,30}}?支出)(?={FIGURE_START.pattern})"
 _CLASS_HEADING = re.compile(r"[（(][一二三四五六七八九十]{1,3}[)）](?P<name>[^（()）\n，。]{2,30}?)(?:支出)?[（(]类[)）]")
 _NUMBER_START = re.compile(r"^(?:\d*[.．、]|[（(]\d+[)）]|其中[:：]?)+")
 # A name in a 类/款/项 path: no punctuation, digits or brackets, but a bracketed word of its own (党委办公厅（室）及
 # 相关机构事务) is part of it.
 _NAME = r"(?:[^（()）\n，。：:\d]|[（(](?![类款项][)）])[^（()）\n]{1,2}[)）])"
 _KUAN = re.compile(rf"(?P<name>{_NAME}{{2,30}}?)[（(]款[)）]")
-_ITEM = re.compile(rf"(?P<path>(?:{_NAME}{{2,30}}?[（(]款[)）])?[：:]?(?P<xiang>{_NAME}{{2,30}}?))"
-                   rf"[（(]项[)）][：:]?(?:支出)?[：:]?{FIG}")
+_ITEM_HEAD = (rf"(?P<path>(?:{_NAME}{{2,30}}?[（(]款[)）])?[：:]?(?P<xiang>{_NAME}{{2,30}}?))"
+              r"[（(]项[)）][：:]?(?:支出)?[：:]?")
 
 
 def _paragraphs(section: Section) -> list[Paragraph]:
@@ -101,9 +113,14 @@ def _paragraphs(section: Section) -> list[Paragraph]:
 class JiangsuProse(Prose):
     """A section's text with the Jiangsu sentences: a figure, its change and its percentage."""
 
-    def statement(self, m: re.Match) -> dict:
+    def statement(self, m: re.Match, name: str) -> dict:
+        """The figure ``m`` read (its label ``name``), with the share and the change stated after it in its
+        paragraph; a change whose figure does not read is an error there."""
         amount, literal = self.figure(m)
         tail = self.text[m.end(): m.end() + _WINDOW].split("\n")[0]
+        words = CHANGE_WORDS.search(self.text, m.end(), m.end() + len(tail))
+        if words and not _FIGURE.search(self.text, m.end(), words.start()) and not _RATIO.match(self.text, words.end()):
+            read_at(self, words, CHANGE, f"{name}, its change")
         out = {"amount_yuan": amount, "amount_text": literal, "source_ref": self.ref(m, "num"),
                "change_yuan": None, "change_text": None, "change_source_ref": None}
         if s := SHARE.match(tail):
@@ -152,11 +169,12 @@ def explanation(sections: list[Section], source: str) -> dict[str, list[dict]]:
         prose = proses.get(key)
         if prose is None or code in seen:
             continue
-        m = re.compile(words + r"(?:为|是)?" + FIG).search(prose.text)
+        label_at = words + r"(?:为|是)?"
+        m = next(labelled(prose, label_at, label_at + FIG, name=label, changes=False), None)
         if m is None:
             continue
         seen.add(code)
-        found = prose.statement(m)
+        found = prose.statement(m, label)
         if "_share" in found and key in SHARE_OF:
             shares.append({"label_zh": label, "whole": SHARE_OF[key], **found})
         rows.append(_row(code, parent, label, found))
@@ -168,8 +186,8 @@ def explanation(sections: list[Section], source: str) -> dict[str, list[dict]]:
     rows += _items(proses.get("fiscal_expenditure") or proses.get("gpb_expenditure"))
     for key, whole, words in SHARES:
         if (prose := proses.get(key)) is not None:
-            for m in re.compile(words + FIG).finditer(prose.text):
-                found = prose.statement(m)
+            for m in labelled(prose, words, words + FIG, changes=False):
+                found = prose.statement(m, m["label"])
                 if "_share" in found:
                     shares.append({"label_zh": m["label"], "whole": whole, **found})
     three = _three_public(proses.get("three_public"))
@@ -184,7 +202,8 @@ def _three_public(prose: JiangsuProse | None) -> list[dict]:
         return []
     out = []
     for code, label, words in THREE_PUBLIC:
-        found = [prose.statement(m) for m in re.compile(words + r"(?:为)?" + FIG).finditer(prose.text)]
+        found = [prose.statement(m, label) for m in labelled(prose, words + r"(?:为)?", words + r"(?:为)?" + FIG,
+                                                              name=label, changes=False)]
         if not found:
             continue
         record = {"expense_code": code, "label_zh": label, **found[0], "change_reason_zh": None}
@@ -206,12 +225,12 @@ def _classes(prose: JiangsuProse | None) -> list[dict]:
         return []
     start = prose.text.find("支出预算总计")
     out, labels = [], set()
-    for m in _CLASS.finditer(prose.text, max(start, 0)):
+    for m in labelled(prose, _CLASS_HEAD, _CLASS_HEAD + FIG, max(start, 0), changes=False):
         label = m["label"]
         if label in labels or re.search(r"基本支出|项目支出", label):
             continue
         labels.add(label)
-        out.append(_row("expenditure_function_class", "expenditure_total", label, prose.statement(m)))
+        out.append(_row("expenditure_function_class", "expenditure_total", label, prose.statement(m, label)))
     return out
 
 
@@ -224,7 +243,7 @@ def _items(prose: JiangsuProse | None) -> list[dict]:
     text = prose.text
     heads = [(m.start(), "class", m["name"]) for m in _CLASS_HEADING.finditer(text)]
     out, labels = [], set()
-    for m in _ITEM.finditer(text):
+    for m in labelled(prose, _ITEM_HEAD, _ITEM_HEAD + FIG, changes=False):
         lei = next((name for at, kind, name in reversed(heads) if at < m.start() and kind == "class"), "")
         kuan_here = _KUAN.search(m["path"])
         kuan = kuan_here["name"] if kuan_here else None
@@ -238,7 +257,7 @@ def _items(prose: JiangsuProse | None) -> list[dict]:
         if label in labels:
             continue
         labels.add(label)
-        row = _row("expenditure_function_item", "expenditure_fiscal_allocation", label, prose.statement(m))
+        row = _row("expenditure_function_item", "expenditure_fiscal_allocation", label, prose.statement(m, label))
         row["_path"] = (lei, kuan, xiang) if kuan else (xiang,)
         out.append(row)
     return out

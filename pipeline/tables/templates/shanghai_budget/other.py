@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from pipeline.document.model import Paragraph
-from pipeline.tables.templates.shanghai_budget.figures import labelled
+from pipeline.tables.templates.figures import labelled
 from pipeline.tables.templates.shanghai_budget.text import CHANGE, NUM, Prose
 
 _UNIT = re.compile(r"^(?P<n>\d{1,2})\s*[.．、]\s*(?P<name>.+?)[。；;]?$")

@@ -1,0 +1,87 @@
+"""A figure of a template's prose is read right after its label, or it is an error there: never the next match.
+
+A label (收入预算, 财政拨款收入, “三公”经费, an item's function path, 基本支出预算数为 …) may stand in a sentence
+without its figure (财政拨款收入支出预算表, 人员经费。主要包括); that occurrence is passed over. Where what stands after
+the label looks like a figure (:data:`~pipeline.tables.amounts.FIGURE_START`: a digit, or a short run of marks ending
+in a unit: 3121.4B万元, NaN万元, 3121.42亿元, 万元 alone) but the pattern does not read it as an amount, the document
+is in error at that paragraph: searching on would publish the label without its figure, or with the figure
+of a later sentence. (A label that ends its paragraph is read with a figure that begins the next, a sentence
+cut by a page; but what begins the next paragraph is only taken when it reads: a heading is followed by prose
+that may well begin with a number.) With ``changes`` (the Shanghai sentences), a change stated after the figure
+(比2024年预算增加…) is held to the same rule; a change in per cent (增加60.54%) is not an amount and is not read. A
+template that reads its changes itself holds them to the rule with :func:`read_at`.
+
+Shared by the Shanghai and Jiangsu templates (the Hebei template reads its prose with ``hebei_budget.reader``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from pipeline.errors import DocumentError
+from pipeline.tables.amounts import FIGURE_START
+from pipeline.tables.templates.text import Prose
+
+_CONNECT = re.compile(r"\s*(?:为)?\s*")
+# After a figure's unit: a digit or Latin letter would mean the figure goes on (3121.42万元3).
+_GOES_ON = re.compile(r"[0-9０-９A-Za-z]")
+# The words of a stated change up to its figure, and a change in per cent (not an amount).
+_CHANGE_WORDS = re.compile(r"\s*[，,。]?\s*(?:其中[:：])?\s*(?:比|与|较)\s*(?:19|20)\d{2}\s*年(?:（[^）]*）)?(?:预算)?(?:执行数)?"
+                           r"\s*(?:增加|减少|增长|下降)")
+PER_CENT = re.compile(r"\s*[0-9０-９.．]+\s*[%％]")
+# What is shown of a figure that does not read: up to its unit, or to the next mark that ends a clause.
+_SHOWN = re.compile(r"\s*(\S{0,24}?(?:万元|亿元|元|万|亿)|[^\s，,；;。：:（(）)、]{1,24})")
+
+
+def labelled(prose: Prose, label: str, figure: str, start: int = 0, end: int | None = None,
+             name: str | None = None, changes: bool = True) -> Iterator[re.Match]:
+    """Every occurrence of ``label`` in ``prose.text[start:end]`` followed by a figure, as the match of
+    ``figure`` (a pattern beginning with ``label`` and holding ``(?P<unit>…)``, optionally a ``change`` group)
+    at that occurrence; :class:`DocumentError` at the first whose figure (or, with ``changes``, change) does not
+    read (module docstring). ``name``: how the message names the label (default: the label as printed). The
+    search goes on after a figure read, as a search for the whole pattern would."""
+    text = prose.text
+    end = len(text) if end is None else end
+    full = re.compile(figure)
+    find = re.compile(label)
+    pos = start
+    while lm := find.search(text, pos, end):
+        shown = re.sub(r"\s+", "", name or lm.group(0))
+        m = read_at(prose, lm, full, shown, end)
+        pos = lm.end() if m is None else max(m.end(), lm.end())
+        if m is None:
+            continue
+        if changes and not _group(m, "change"):
+            change = _CHANGE_WORDS.match(text, m.end("unit"))
+            if change and not PER_CENT.match(text, change.end()) and FIGURE_START.match(text, change.end()):
+                _fail(prose, f"{shown}, its change", lm.start(), change.end())
+        yield m
+
+
+def read_at(prose: Prose, label: re.Match, figure: re.Pattern, name: str, end: int | None = None) -> re.Match | None:
+    """The match of ``figure`` at ``label`` (a match in ``prose.text``); None when no figure stands after the label
+    (the label in a sentence, or ending its paragraph before one that does not begin with a figure that reads);
+    :class:`DocumentError` naming ``name`` at the label's paragraph when a figure stands there and does not read."""
+    text = prose.text
+    end = len(text) if end is None else end
+    at = _CONNECT.match(text, label.end()).end()
+    if not FIGURE_START.match(text, at):
+        return None  # the label in a sentence, not before its figure
+    m = figure.match(text, label.start(), end)
+    if m is None or _GOES_ON.match(text, m.end("unit") if "unit" in figure.groupindex else m.end()):
+        if "\n" in text[label.end():at]:
+            return None  # a label ending its paragraph (a heading), the next one beginning with a number
+        _fail(prose, name, label.start(), at)
+    return m
+
+
+def _group(m: re.Match, group: str) -> str | None:
+    return m.group(group) if group in m.re.groupindex else None
+
+
+def _fail(prose: Prose, name: str, start: int, at: int) -> None:
+    shown = _SHOWN.match(prose.text, at)
+    found = shown.group(1) if shown else prose.text[at:at + 12]
+    raise DocumentError(prose.source, f"{name}: expected an amount such as 3121.42万元, found {found!r}",
+                        prose.span(start, at + len(found)))
