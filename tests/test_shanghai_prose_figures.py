@@ -98,6 +98,19 @@ def test_a_change_in_per_cent_is_not_an_amount_and_no_error():
     assert info.value.line == 2 and "公务接待费, its change: expected an amount" in info.value.detail
 
 
+def test_a_change_that_reads_is_no_error_where_the_figure_publishes_no_change():
+    """机关运行经费's pattern reads no change: one stated after it is checked, and passes when it reads."""
+    reads = [Paragraph("2025年机关运行经费预算为213.28万元，比2024年预算增加10.00万元。", Span(1, 1))]
+    lines, _ = other(reads, "x.pdf")
+    assert [(r["line_code"], r["amount_yuan"]) for r in lines] == [("institutional_operating_costs",
+                                                                     Decimal("2132800.00"))]
+    for broken in ("10.0B万元", "1.0.0万元", "10.00万元3"):
+        text = f"2025年机关运行经费预算为213.28万元，比2024年预算增加{broken}。"
+        with pytest.raises(DocumentError) as info:
+            other([Paragraph(text, Span(1, 1))], "x.pdf")
+        assert "机关运行经费, its change: expected an amount" in info.value.detail, broken
+
+
 def test_a_label_ending_its_paragraph_is_read_with_a_figure_beginning_the_next_or_passed_over():
     """A sentence cut by a page reads whole; a heading followed by a paragraph beginning with a year is no error."""
     cut = [Paragraph("2025年本部门政府采购预算", Span(1, 1)), Paragraph("34万元，其中：…", Span(2, 2))]

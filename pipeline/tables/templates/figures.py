@@ -20,7 +20,7 @@ import re
 from collections.abc import Iterator
 
 from pipeline.errors import DocumentError
-from pipeline.tables.amounts import FIGURE_START
+from pipeline.tables.amounts import FIGURE_START, parse_decimal
 from pipeline.tables.templates.text import Prose
 
 _CONNECT = re.compile(r"\s*(?:为)?\s*")
@@ -30,6 +30,8 @@ _GOES_ON = re.compile(r"[0-9０-９A-Za-z]")
 _CHANGE_WORDS = re.compile(r"\s*[，,。]?\s*(?:其中[:：])?\s*(?:比|与|较)\s*(?:19|20)\d{2}\s*年(?:（[^）]*）)?(?:预算)?(?:执行数)?"
                            r"\s*(?:增加|减少|增长|下降)")
 PER_CENT = re.compile(r"\s*[0-9０-９.．]+\s*[%％]")
+# A change's amount, checked (not read: the pattern of a figure without a ``change`` group does not publish one).
+_CHANGE_AMOUNT = re.compile(r"\s*(?P<number>[0-9０-９][0-9０-９,，.．]*)\s*(?P<unit>万元|亿元|元)")
 # What is shown of a figure that does not read: up to its unit, or to the next mark that ends a clause.
 _SHOWN = re.compile(r"\s*(\S{0,24}?(?:万元|亿元|元|万|亿)|[^\s，,；;。：:（(）)、]{1,24})")
 
@@ -54,7 +56,8 @@ def labelled(prose: Prose, label: str, figure: str, start: int = 0, end: int | N
             continue
         if changes and not _group(m, "change"):
             change = _CHANGE_WORDS.match(text, m.end("unit"))
-            if change and not PER_CENT.match(text, change.end()) and FIGURE_START.match(text, change.end()):
+            if (change and not PER_CENT.match(text, change.end()) and FIGURE_START.match(text, change.end())
+                    and not _reads(_CHANGE_AMOUNT.match(text, change.end()))):
                 _fail(prose, f"{shown}, its change", lm.start(), change.end())
         yield m
 
@@ -74,6 +77,17 @@ def read_at(prose: Prose, label: re.Match, figure: re.Pattern, name: str, end: i
             return None  # a label ending its paragraph (a heading), the next one beginning with a number
         _fail(prose, name, label.start(), at)
     return m
+
+
+def _reads(m: re.Match | None) -> bool:
+    """An amount that stops at its unit and whose number parses (``1.2.3万元`` does not)."""
+    if m is None or _GOES_ON.match(m.string, m.end()):
+        return False
+    try:
+        parse_decimal(m["number"])
+    except ValueError:
+        return False
+    return True
 
 
 def _group(m: re.Match, group: str) -> str | None:
