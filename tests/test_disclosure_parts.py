@@ -146,6 +146,7 @@ def test_unlisted_files_of_one_disclosure_are_two_documents_each_saying_what_it_
     (lambda d: d[0].pop("part"), "'disclosure' and 'part' go together"),
     (lambda d: d[0].update(part="annex"), "'annex' is not one of explanation, tables"),
     (lambda d: [e.update(disclosure="Bad Key") for e in d], "is not a key of lower-case letters"),
+    (lambda d: [e.update(disclosure=e["disclosure"] + "\n") for e in d], "is not a key of lower-case letters"),
     (lambda d: d[1].update(part="explanation"), "lists the part 'explanation' twice"),
     (lambda d: d[1].update(fiscal_year=2018), "disagree on fiscal_year"),
 ])

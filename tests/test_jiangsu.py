@@ -349,3 +349,35 @@ def test_prose_copying_a_table_in_wan_yuan_gets_half_a_unit_of_each_figure(parse
                                                                              Decimal("100.00"))
     assert (row["stated_text"], row["stated_source_ref"], row["computed_source_ref"]) == (
         "12323.46万元", "p19:l7-10", "p10:r4c6")
+
+
+def _procurement(*rows: tuple[str, ...]) -> list[dict]:
+    """The 政府采购 rows read from a grid of the given texts (header first), each cell its own position."""
+    from pipeline.document.model import Cell, Row, Span, Table
+    from pipeline.tables.national.grids import read_grid
+    from pipeline.tables.templates.jiangsu_budget.tables import procurement_rows
+
+    built, n = [], 0
+    for texts in rows:
+        cells = tuple(Cell((t,), Span(n + i + 1, n + i + 1)) for i, t in enumerate(texts))
+        n += len(texts)
+        built.append(Row(cells, Span(cells[0].span.first, cells[-1].span.last)))
+    return procurement_rows(read_grid(Table(tuple(built), Span(1, n))), "万元", "x.pdf")
+
+
+PROCUREMENT_HEAD = ("采购品目大类", "专项名称", "经济科目", "采购物品名称", "采购组织形式", "总计")
+
+
+def test_a_blank_item_name_repeats_the_item_above_but_never_one_of_another_project():
+    rows = _procurement(PROCUREMENT_HEAD, ("合计", "", "", "", "", "200.00"), ("三、服务 C", "", "", "", "", "200.00"),
+                        ("", "项目甲", "30209", "", "", "150.00"), ("", "", "", "物业管理服务", "分散采购", "100.00"),
+                        ("", "", "", "", "集中采购", "50.00"))
+    assert [(r["row_kind"], r["project_name_zh"], r["item_name_zh"], r["procurement_method_zh"]) for r in rows][3:] \
+        == [("item", "项目甲", "物业管理服务", "分散采购"), ("item", "项目甲", "物业管理服务", "集中采购")]
+    from pipeline.errors import DocumentError
+
+    with pytest.raises(DocumentError, match="an item without a name") as info:
+        _procurement(PROCUREMENT_HEAD, ("合计", "", "", "", "", "150.00"), ("三、服务 C", "", "", "", "", "150.00"),
+                     ("", "项目甲", "30209", "", "", "100.00"), ("", "", "", "物业管理服务", "分散采购", "100.00"),
+                     ("", "项目乙", "30213", "", "", "50.00"), ("", "", "", "", "分散采购", "50.00"))
+    assert info.value.line == 37  # the nameless row's first cell

@@ -29,7 +29,7 @@ MANIFEST_NAME = "manifest.json"
 # The parts a disclosure may be published in, in document order: the explanation (概况, 说明, 名词解释) and the
 # tables (公开表). A template reads the parts it knows; the order is the order of the document's blocks.
 PARTS = ("explanation", "tables")
-DISCLOSURE_KEY = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+DISCLOSURE_KEY = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")  # fullmatch: "$" would let a final newline in
 
 
 class ManifestError(ValueError):
@@ -176,7 +176,7 @@ def _check_part(path: Path, i: int, values: dict) -> None:
     if disclosure is None or part is None:
         raise ManifestError(f"{path}: documents[{i}] ({values['file']}): 'disclosure' and 'part' go together: a file "
                             "that is one part of a disclosure names both")
-    if not isinstance(disclosure, str) or not DISCLOSURE_KEY.match(disclosure):
+    if not isinstance(disclosure, str) or not DISCLOSURE_KEY.fullmatch(disclosure):
         raise ManifestError(f"{path}: documents[{i}].disclosure: {disclosure!r} is not a key of lower-case letters, "
                             "digits and '-' (e.g. 'jiangsu-cppcc-office-2018-budget')")
     if part not in PARTS:

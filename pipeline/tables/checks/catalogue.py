@@ -158,8 +158,9 @@ CATALOGUE: tuple[Check, ...] = (
           "A disclosure published as several files (an explanation and a tables document, see `document_files`) "
           "lacks one: the raw manifest lists it but the raw folder does not hold it, or the document announces "
           "it (具体公开表样附后) and it is not given. One warn row per part missing (`subject`: the part, "
-          "`found_text`: its file as the manifest names it), else one pass row; no row for a disclosure of one "
-          "file that announces no other. The document is published from the parts there are."),
+          "`found_text`: its file as the manifest names it, or the part's name where the document only announces "
+          "it), else one pass row; no row for a disclosure of one file that announces no other. The document is "
+          "published from the parts there are."),
     # -- the national tables (family "national") ----------------------------------------------------------
     Check("hierarchy_adds_up", "identity", "类＝Σ款＝Σ项",
           "In every table by classification code (`function_lines`, `economic_lines`), each 类 row equals the sum "

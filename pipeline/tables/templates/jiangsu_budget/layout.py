@@ -101,8 +101,6 @@ TABLE_NAMES = {
 }
 TABLE_LABEL = re.compile(rf"^(?:{_ORDINAL}\s*[、.．]\s*|公开\s*\d{{1,2}}\s*表\s*[:：]?\s*|表{_ORDINAL}\s*)")
 TITLE_SUFFIX = re.compile(r"[（(](?:功能科目|经济科目|一般公共预算)[)）]$")
-# A table's label alone on its line (表一, 公开01表): not a title.
-LABEL_ONLY = re.compile(rf"^(?:表{_ORDINAL}|公开\s*\d{{1,2}}\s*表)$")
 # The line under a title: 部门：江苏省人民检察院  单位：万元 (or 单位：万元 alone); the name may wrap.
 UNIT_LINE = re.compile(r"单位\s*[:：]\s*(?P<unit>万元|元)")
 DEPARTMENT = re.compile(r"^部\s*门(?:名称)?\s*[:：]\s*(?P<name>.+?)\s*(?:单位\s*[:：]|$)")

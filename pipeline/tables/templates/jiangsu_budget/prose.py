@@ -29,6 +29,8 @@ from pipeline.tables.templates.jiangsu_budget.structure import Section
 from pipeline.tables.templates.text import Prose
 
 FIG = r"(?P<num>\d+(?:\.\d+)?)(?P<unit>万元)"
+# A label and its figure may be joined by 为 (read_at, figures._CONNECT, allows it too: one rule for both).
+_TO_FIG = r"(?:为)?" + FIG
 _NUM = r"\d+(?:\.\d+)?"
 CHANGE = re.compile(
     rf"(?:与|比|较)(?:上年|(?:19|20)\d{{2}}年)度?(?:预算)?数?(?:相比)?[，,]?[^，。；\d%\n]{{0,16}}?"
@@ -95,7 +97,7 @@ SHARES = (
     ("expenditure", "expenditure_total", r"(?P<label>基本支出|项目支出|单位预留机动经费)"),
 )
 # A function class: the shortest label ending in 支出 that a figure follows (read, or an error).
-_CLASS_HEAD = rf"(?<![^\n])\d+[.．、](?P<label>[^，。\n\d]{{2,30}}?支出)(?={FIGURE_START.pattern})"
+_CLASS_HEAD = rf"(?<![^\n])\d+[.．、](?P<label>[^，。\n\d]{{2,30}}?支出)(?=(?:为)?{FIGURE_START.pattern})"
 _CLASS_HEADING = re.compile(r"[（(][一二三四五六七八九十]{1,3}[)）](?P<name>[^（()）\n，。]{2,30}?)(?:支出)?[（(]类[)）]")
 _NUMBER_START = re.compile(r"^(?:\d*[.．、]|[（(]\d+[)）]|其中[:：]?)+")
 # A name in a 类/款/项 path: no punctuation, digits or brackets, but a bracketed word of its own (党委办公厅（室）及
@@ -186,7 +188,7 @@ def explanation(sections: list[Section], source: str) -> dict[str, list[dict]]:
     rows += _items(proses.get("fiscal_expenditure") or proses.get("gpb_expenditure"))
     for key, whole, words in SHARES:
         if (prose := proses.get(key)) is not None:
-            for m in labelled(prose, words, words + FIG, changes=False):
+            for m in labelled(prose, words, words + _TO_FIG, changes=False):
                 found = prose.statement(m, m["label"])
                 if "_share" in found:
                     shares.append({"label_zh": m["label"], "whole": whole, **found})
@@ -225,7 +227,7 @@ def _classes(prose: JiangsuProse | None) -> list[dict]:
         return []
     start = prose.text.find("支出预算总计")
     out, labels = [], set()
-    for m in labelled(prose, _CLASS_HEAD, _CLASS_HEAD + FIG, max(start, 0), changes=False):
+    for m in labelled(prose, _CLASS_HEAD, _CLASS_HEAD + _TO_FIG, max(start, 0), changes=False):
         label = m["label"]
         if label in labels or re.search(r"基本支出|项目支出", label):
             continue
@@ -243,7 +245,7 @@ def _items(prose: JiangsuProse | None) -> list[dict]:
     text = prose.text
     heads = [(m.start(), "class", m["name"]) for m in _CLASS_HEADING.finditer(text)]
     out, labels = [], set()
-    for m in labelled(prose, _ITEM_HEAD, _ITEM_HEAD + FIG, changes=False):
+    for m in labelled(prose, _ITEM_HEAD, _ITEM_HEAD + _TO_FIG, changes=False):
         lei = next((name for at, kind, name in reversed(heads) if at < m.start() and kind == "class"), "")
         kuan_here = _KUAN.search(m["path"])
         kuan = kuan_here["name"] if kuan_here else None

@@ -12,11 +12,11 @@ from pipeline.document.model import Document, Paragraph, Row, Table
 from pipeline.errors import DocumentError
 from pipeline.tables.national.grids import read_grid
 from pipeline.tables.templates.jiangsu_budget.layout import (
+    COVER_DEPARTMENT,
     DATE_LINE,
     DEPARTMENT,
     EXPLANATION_HEADING,
     HEADING_TAIL,
-    LABEL_ONLY,
     NOTE,
     NUMBERED,
     OVERVIEW_SECTIONS,
@@ -236,7 +236,7 @@ def _cover(s: Structure, lead: list[Paragraph]) -> None:
         text = compact(p.text)
         if (m := TABLES_COVER.match(text)) and s.year is None:
             s.title, s.title_text, s.year = p, text, int(m["year"])
-        elif (m := re.match(r"^部门[:：](?P<name>.+)$", text)) and s.department is None:
+        elif (m := COVER_DEPARTMENT.match(text)) and s.department is None:
             s.department = m["name"]
 
 

@@ -175,14 +175,18 @@ def procurement_rows(grid, unit: str, source: str) -> list[dict]:
         if key(texts["category"]) == "合计":
             kind = "total"
         elif m := PROCUREMENT_CATEGORY.match(texts["category"]):
-            kind, category, code, project, economic = "category", m["name"], m["code"], None, None
+            kind, category, code, project, economic, item = "category", m["name"], m["code"], None, None, None
         elif texts["category"]:
             raise DocumentError(source, f"the 政府采购 table: unknown category {texts['category']!r}", row.span)
         elif not texts["item"] and not texts["method"]:
             kind = "project"
             project = texts["project"] or project
             economic = texts["economic"] or economic
+            item = None  # a blank name below a project row is no item of an earlier project
         elif not texts["item"]:  # the item's name merged with the row above (物业管理服务 in two ways)
+            if item is None:
+                raise DocumentError(source, "the 政府采购 table: an item without a name (a blank 采购物品名称 with no "
+                                            "item row above it in its project)", row.span)
             texts["item"] = item
         if kind == "item":
             item = texts["item"]
