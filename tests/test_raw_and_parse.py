@@ -250,3 +250,31 @@ def test_template_vocabularies_are_in_the_schema_enums():
     assert {c for c, _ in layout.ASSET_CODES} == enum("fixed_assets", "line_code")
     proc_fields = [f["name"] for f in tables["procurement_items"].schema["fields"]]
     assert set(layout.PROCUREMENT_COLUMNS) <= set(proc_fields)
+
+
+def test_folders_not_read_are_said_not_passed_over(tmp_path):
+    """A link to a folder is not followed, and a folder that cannot be read is not read: each is named with its
+    reason (the build prints it as a warning of raw_documents), never passed over in silence; hidden folders are
+    hidden on purpose and not named."""
+    raw_dir, outside = tmp_path / "raw", tmp_path / "outside"
+    (raw_dir / "sub" / ".hidden").mkdir(parents=True)
+    (raw_dir / "a.txt").write_text("a", encoding="utf-8")
+    outside.mkdir()
+    (outside / "o.txt").write_text("o", encoding="utf-8")
+    (raw_dir / "sub" / "linked").symlink_to(outside, target_is_directory=True)
+    (raw_dir / "self").symlink_to(".", target_is_directory=True)
+    (raw_dir / ".hidden-link").symlink_to(outside, target_is_directory=True)
+    found = scan(raw_dir)
+    assert [d.relpath for d in found.documents] == ["a.txt"]
+    assert [s.split(":")[0] for s in found.skipped] == ["self", "sub/linked"]
+    assert all("a symbolic link to a folder, not followed" in s for s in found.skipped)
+    locked = raw_dir / "locked"
+    locked.mkdir()
+    locked.chmod(0)
+    try:
+        if os.access(locked, os.R_OK):  # root reads it anyway: nothing is skipped
+            assert scan(raw_dir).skipped == found.skipped
+        else:
+            assert "locked/: a folder that cannot be read (permission denied)" in scan(raw_dir).skipped[0]
+    finally:
+        locked.chmod(0o755)

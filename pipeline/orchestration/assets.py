@@ -128,6 +128,7 @@ def raw_documents(context: dg.AssetExecutionContext, paths: YusuanPaths) -> list
     docs = found.documents
     warnings = [w for doc in docs for w in doc.warnings]
     warnings += [f"{f}: listed in the manifest but not in {raw_dir}" for f in found.missing]
+    warnings += found.skipped
     _log_capped(context.log.warning, warnings)
     context.add_output_metadata(
         {

@@ -177,17 +177,21 @@ def gc_paused():
             gc.enable()
 
 
-def _walk(directory: str, parts: tuple[str, ...] = ()):
+def _walk(directory: str, parts: tuple[str, ...] = (), skipped: list[str] | None = None):
     """``(relative path parts, DirEntry)`` of the files ``Path.rglob("*")`` lists under ``directory``.
 
     What rglob + ``is_file() or (is_symlink() and not is_dir())`` gave, from the directory entries' types
     (no stat per plain file): symlinked directories are not descended into, an unreadable directory is
-    skipped, and hidden directories are not entered at all (everything under them is hidden).
+    skipped, and hidden directories are not entered at all (everything under them is hidden). The first two
+    are not silent: each is appended to ``skipped`` with the reason (:attr:`RawScan.skipped`).
     """
     try:
         with os.scandir(directory) as it:
             entries = list(it)
     except PermissionError:
+        if skipped is not None:
+            skipped.append(f"{'/'.join(parts) or '.'}/: a folder that cannot be read (permission denied): its files are "
+                           "not read")
         return
     for entry in entries:
         sub = (*parts, entry.name)
@@ -197,7 +201,10 @@ def _walk(directory: str, parts: tuple[str, ...] = ()):
             is_dir = False
         if is_dir and not entry.is_symlink():
             if not entry.name.startswith("."):
-                yield from _walk(entry.path, sub)
+                yield from _walk(entry.path, sub, skipped)
+        elif is_dir and not entry.name.startswith(".") and skipped is not None:
+            skipped.append(f"{'/'.join(sub)}: a symbolic link to a folder, not followed (it could lead out of the "
+                           "raw folder or round in a loop): its files are not read; link or copy the files instead")
         else:
             try:
                 is_file = entry.is_file()
@@ -224,6 +231,7 @@ class RawScan:
 
     documents: list[RawDocument]  # as discover() returns them
     missing: list[str]  # files the manifest lists that are not in the directory (missing_from_disk)
+    skipped: list[str] = field(default_factory=list)  # folders not read (a link to one, no permission), why
 
 
 def scan(raw_dir: Path, max_bytes: int | None = None, memo_dir: Path | None = None) -> RawScan:
@@ -234,14 +242,16 @@ def scan(raw_dir: Path, max_bytes: int | None = None, memo_dir: Path | None = No
     limit = max_raw_bytes() if max_bytes is None else max_bytes
     with gc_paused():
         manifest = load_manifest(raw_dir)
-        docs = _discover(raw_dir, limit, memo_dir, manifest)
+        skipped: list[str] = []
+        docs = _discover(raw_dir, limit, memo_dir, manifest, skipped)
         if any(e.disclosure for e in manifest.values()):
             docs = group_parts(docs, manifest)
-    return RawScan(docs, _missing(raw_dir, manifest, docs))
+    return RawScan(docs, _missing(raw_dir, manifest, docs), sorted(skipped))
 
 
 def _discover(
-    raw_dir: Path, limit: int, memo_dir: Path | None, manifest: dict[str, ManifestEntry]
+    raw_dir: Path, limit: int, memo_dir: Path | None, manifest: dict[str, ManifestEntry],
+    skipped: list[str] | None = None,
 ) -> list[RawDocument]:
     root = raw_dir.resolve()
     started = time.time_ns()
@@ -251,7 +261,7 @@ def _discover(
     docs = []
     # Symlinked directories are not descended into; a symlinked file is listed and judged by _refusal.
     # Sorted by path parts, as Path objects sort ("a/b" before "a-b").
-    for parts, dir_entry in sorted(_walk(str(raw_dir)), key=lambda item: item[0]):
+    for parts, dir_entry in sorted(_walk(str(raw_dir), (), skipped), key=lambda item: item[0]):
         relpath = "/".join(parts)
         if parts[-1] in IGNORED_NAMES or parts[-1].startswith("."):  # _walk does not enter hidden directories
             continue
