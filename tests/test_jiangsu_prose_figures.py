@@ -1,6 +1,7 @@
-"""The Jiangsu template's prose figures (第三部分 部门预算情况说明): read right after their label, or an error at
-their paragraph; never dropped in silence, never the next match (the rule of issue 11, section 2; see
-``tests/test_shanghai_prose_figures.py`` for the Shanghai template).
+"""The Jiangsu template's prose figures (第三部分 部门预算情况说明) and the percentages stated with them (a share, a
+change in per cent): read right after their label or words, or an error at their paragraph; never dropped in
+silence, never the next match (the rule of issue 11, section 2; see ``tests/test_shanghai_prose_figures.py`` for
+the Shanghai template, which reads no percentage).
 
 Each case breaks one figure of a real disclosure's prose as the PDF reader gave it (for a disclosure of two
 files, in the file that prints it) and parses the disclosure the way a build does
@@ -25,7 +26,9 @@ from pipeline.tables.templates.jiangsu_budget.layout import compact
 
 FILES = {"hc17": "jiangsu-high-court-2017-budget.pdf", "hc18": "jiangsu-high-court-2018-budget.pdf",
          "pp17": "jiangsu-procuratorate-2017-budget.pdf",
-         "cp17": "jiangsu-cppcc-office-2017-budget-text.pdf", "cp18": "jiangsu-cppcc-office-2018-budget-text.pdf"}
+         "cp17": "jiangsu-cppcc-office-2017-budget-text.pdf", "cp18": "jiangsu-cppcc-office-2018-budget-text.pdf",
+         "pp18": "jiangsu-procuratorate-2018-budget.pdf",
+         "np18": "jiangsu-npc-standing-committee-office-2018-budget.pdf"}
 
 
 @pytest.fixture(scope="module")
@@ -123,6 +126,93 @@ def test_a_labelled_figure_that_does_not_read_is_an_error_at_its_paragraph(discl
     assert info.value.where == where, str(info.value)
     assert label in info.value.detail and "expected an amount such as 3121.42万元, found" in info.value.detail, \
         info.value.detail
+
+
+BROKEN_PERCENT = {
+    # name: (disclosure, as printed, as broken, the label the message names, what it shows as found, the check row
+    # the percentage is published in when it reads: its check_id and text)
+    "a share (…万元，占)": ("hc17", "基本支出17123.19万元，占59.35%", "基本支出17123.19万元，占59.3S%", "基本支出, its share",
+                          "59.3S%", ("share_percent_matches", "59.35%")),
+    "a share, its point twice": ("hc17", "项目支出11543.27万元，占40.01%", "项目支出11543.27万元，占40..01%",
+                                 "项目支出, its share", "40..01%", ("share_percent_matches", "40.01%")),
+    "a share, no number": ("hc18", "单位预留机动经费3258.06万元，占9.82%", "单位预留机动经费3258.06万元，占NaN%",
+                           "单位预留机动经费, its share", "NaN%", ("share_percent_matches", "9.82%")),
+    "a share, a digit after its sign": ("pp17", "17981.68万元，占99.92%", "17981.68万元，占99.92%2",
+                                        "一般公共预算收入, its share", "99.92%2", ("share_percent_matches", "99.92%")),
+    "a share without its sign": ("pp17", "17981.68万元，占99.92%", "17981.68万元，占99.92",
+                                 "一般公共预算收入, its share", "99.92", ("share_percent_matches", "99.92%")),
+    "a share (占“三公”经费的)": ("hc17", "占“三公”经费的26.86%", "占“三公”经费的26.8B%", "因公出国（境）费, its share",
+                               "26.8B%", ("share_percent_matches", "26.86%")),
+    "a share (占本年支出合计的)": ("cp17", "财政拨款支出预算9066.79万元，占本年支出合计的99.13%",
+                                "财政拨款支出预算9066.79万元，占本年支出合计的99.1B%", "一般公共预算财政拨款支出, its share",
+                                "99.1B%", ("share_percent_matches", "99.13%")),
+    "a share (,占 of 政府采购)": ("cp17", "259.32万元,占20.40%", "259.32万元,占2O.40%", "政府采购货物预算, its share",
+                                "2O.40%", ("share_percent_matches", "20.40%")),
+    "a change in per cent (增长)": ("hc17", "各增加1808.29万元，增长6.69%", "各增加1808.29万元，增长6..69%",
+                                  "收入预算总计, its change in per cent", "6..69%", ("change_percent_matches", "增长6.69%")),
+    "a change in per cent, a letter in it": ("hc17", "增加1408.29万元，增长8.96%", "增加1408.29万元，增长8.9B%",
+                                             "基本支出, its change in per cent", "8.9B%",
+                                             ("change_percent_matches", "增长8.96%")),
+    "a change in per cent, no digit first": ("hc17", "增加400万元，增长3.59%", "增加400万元，增长B.59%",
+                                             "项目支出, its change in per cent", "B.59%",
+                                             ("change_percent_matches", "增长3.59%")),
+    "a change in per cent (减少)": ("pp17", "减少20万元，减少0.36%", "减少20万元，减少0.3G%", "项目支出, its change in per cent",
+                                  "0.3G%", ("change_percent_matches", "减少0.36%")),
+    "a change in per cent (下降, 三公)": ("cp17", "减少0.8万元，下降0.18%", "减少0.8万元，下降O.18%",
+                                      "公务接待费, its change in per cent", "O.18%", ("change_percent_matches", "下降0.18%")),
+    "a change in per cent (降幅)": ("pp18", "减少3309.98万元，降幅54.9%", "减少3309.98万元，降幅5A.9%",
+                                  "机关运行经费, its change in per cent", "5A.9%", ("change_percent_matches", "降幅54.9%")),
+    "a change in per cent (增加, of an item)": ("np18", "增加78.34万元，增加15.85%", "增加78.34万元，增加15.85％%",
+                                             "住房保障（类）住房公积金（项）, its change in per cent", "15.85％%",
+                                             ("change_percent_matches", "增加15.85%")),
+    "a change in times (倍)": ("pp18", "），增长16倍", "），增长1O倍", "单位预留机动经费, its change in per cent", "1O倍",
+                             ("change_percent_matches", "增长16倍")),
+    "a change in per cent without its sign": ("hc18", "减少100万元，减少9.52，", "减少100万元，减少9.5Z，",
+                                              "公共安全（类）法院（款）案件执行（项）, its change in per cent", "9.5Z",
+                                              ("percentage_written_oddly", "减少9.52")),
+}
+
+
+@pytest.mark.parametrize("name", list(BROKEN_PERCENT))
+def test_a_percentage_that_does_not_read_is_an_error_at_its_paragraph(disclosures, name):
+    """A share (占…%) or a change in per cent (增长…%, 增长16倍) stated after a figure reads, or it is an error at its
+    paragraph. Before, a broken one was passed over, and the check row it is published in went missing (or it was
+    read in part: 6..69% as 6 without its sign)."""
+    key, old, new, label, found, (check, text) = BROKEN_PERCENT[name]
+    run, _ = parse(disclosures[key])
+    assert any(r["check_id"] == check and text in (r["stated_text"], r["found_text"]) for r in run().tables["checks"])
+    run, where = parse(disclosures[key], old, new)
+    with pytest.raises(DocumentError) as info:
+        run()
+    assert info.value.where == where, str(info.value)
+    assert info.value.detail == f"{label}: expected a percentage such as 99.13%, found {found!r}", info.value.detail
+
+
+NOT_A_PERCENTAGE = {
+    # the words of a share or change followed by prose are no percentage and no error: the document reads, the
+    # check is not made; full-width digits read, as in an amount (pipeline.tables.amounts.parse_decimal)
+    # name: (disclosure, as printed, as changed, the check, its subject's start, the stated texts of its rows)
+    "占 then prose": ("hc17", "基本支出17123.19万元，占59.35%", "基本支出17123.19万元，占比最大", "share_percent_matches",
+                     "基本支出 占", []),
+    "增长 then prose": ("hc17", "增加1408.29万元，增长8.96%", "增加1408.29万元，增长较快", "change_percent_matches",
+                       "基本支出 ", []),
+    "full-width digits": ("hc17", "增加1408.29万元，增长8.96%", "增加1408.29万元，增长8.9６%", "change_percent_matches",
+                          "基本支出 ", ["增长8.9６%"]),
+    # a percentage is read whole though the 200 characters after its figure end inside it (it was read as 增长8)
+    "past the window": ("hc17", "增加1408.29万元，增长8.96%", "增加1408.29万元（" + "说" * 175 + "），增长8.96%",
+                        "change_percent_matches", "基本支出 ", ["增长8.96%"]),
+}
+
+
+@pytest.mark.parametrize("name", list(NOT_A_PERCENTAGE))
+def test_words_without_a_percentage_are_passed_over(disclosures, name):
+    key, old, new, check, subject, texts = NOT_A_PERCENTAGE[name]
+    run, _ = parse(disclosures[key])
+    assert [r["stated_text"] for r in run().tables["checks"] if r["check_id"] == check
+            and r["subject"].startswith(subject)] == [old.split("，")[-1].removeprefix("占")]
+    run, _ = parse(disclosures[key], old, new)
+    assert [r["stated_text"] for r in run().tables["checks"] if r["check_id"] == check
+            and r["subject"].startswith(subject)] == texts
 
 
 def test_the_disclosures_read_as_before(disclosures):

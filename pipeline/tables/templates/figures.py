@@ -11,6 +11,12 @@ that may well begin with a number.) With ``changes`` (the Shanghai sentences), a
 (比2024年预算增加…) is held to the same rule; a change in per cent (增加60.54%) is not an amount and is not read. A
 template that reads its changes itself holds them to the rule with :func:`read_at`.
 
+A percentage stated after a figure (a share ``占…%``, a change in per cent ``增长…%`` or in times ``增长16倍``) is
+held to the same rule by :func:`read_percent`: where its words stand and what follows them looks like a
+percentage (:data:`PERCENT_START`: a digit, or a short run of marks ending in a per cent sign: 99.1B%, NaN%, %
+alone), it reads, or the document is in error there (99.1B%, 6..69%, 99.13%%, 9.5Z); words followed by prose
+(占用, 零增长) are passed over. Whether a percentage may lack its sign (``减少9.52``) is the template's pattern's to say.
+
 Shared by the Shanghai and Jiangsu templates (the Hebei template reads its prose with ``hebei_budget.reader``).
 """
 
@@ -34,6 +40,13 @@ PER_CENT = re.compile(r"\s*[0-9０-９.．]+\s*[%％]")
 _CHANGE_AMOUNT = re.compile(r"\s*(?P<number>[0-9０-９][0-9０-９,，.．]*)\s*(?P<unit>万元|亿元|元)")
 # What is shown of a figure that does not read: up to its unit, or to the next mark that ends a clause.
 _SHOWN = re.compile(r"\s*(\S{0,24}?(?:万元|亿元|元|万|亿)|[^\s，,；;。：:（(）)、]{1,24})")
+# Where a percentage starts after its words: a digit; or a short run of marks, none Chinese nor ending a clause,
+# ending in a per cent sign (NaN%, —%, % alone). Otherwise the words are prose (占用…, 增长较快).
+PERCENT_START = re.compile(r"\s*(?:\d|[^\s\u4e00-\u9fff，,；;。：:、（）()]{0,16}[%％])")
+# After a percentage: a digit, Latin letter, point or sign would mean it goes on (6.69B%, 6..69%, 99.13%%).
+_PERCENT_GOES_ON = re.compile(r"[\dA-Za-z.．%％]")
+# What is shown of a percentage that does not read: its run of marks up to the next Chinese word or clause mark.
+_PERCENT_SHOWN = re.compile(r"\s*((?:[^\s\u4e00-\u9fff，,；;。：:（(）)、]|倍){1,24})")
 
 
 def labelled(prose: Prose, label: str, figure: str, start: int = 0, end: int | None = None,
@@ -76,6 +89,25 @@ def read_at(prose: Prose, label: re.Match, figure: re.Pattern, name: str, end: i
         if "\n" in text[label.end():at]:
             return None  # a label ending its paragraph (a heading), the next one beginning with a number
         _fail(prose, name, label.start(), at)
+    return m
+
+
+def read_percent(prose: Prose, words: re.Match, percent: re.Pattern, name: str, end: int | None = None
+                 ) -> re.Match | None:
+    """The match of ``percent`` (a pattern beginning with the words of a share or change, then its number) at
+    ``words`` (those words matched in ``prose.text``); None when no percentage stands after them; :class:`DocumentError`
+    naming ``name`` at the words' paragraph when one stands there and does not read: the pattern does not match
+    there, or the percentage goes on after it (module docstring)."""
+    text = prose.text
+    end = len(text) if end is None else end
+    if not PERCENT_START.match(text, words.end(), end):
+        return None  # the words in a sentence, not before a percentage
+    m = percent.match(text, words.start(), end)
+    if m is None or _PERCENT_GOES_ON.match(text, m.end()):
+        shown = _PERCENT_SHOWN.match(text, words.end())
+        found = shown.group(1) if shown else text[words.end():words.end() + 12]
+        raise DocumentError(prose.source, f"{name}: expected a percentage such as 99.13%, found {found!r}",
+                            prose.span(words.start(), shown.end() if shown else words.end() + len(found)))
     return m
 
 

@@ -14,6 +14,9 @@ Each figure is read right after its label, or it is an error at its paragraph, n
 (:func:`pipeline.tables.templates.figures.labelled`): the figures of :data:`LINES`, :data:`SHARES` and
 :data:`THREE_PUBLIC`, each function class and 项, and the change in amount stated after any of them (its words
 ``与上年相比增加`` or ``本年数小于上年预算数`` followed by what looks like a figure: it reads, or it is an error).
+So is a percentage (:func:`pipeline.tables.templates.figures.read_percent`): the share stated right after a figure
+(``，占…%``) and the change in per cent or times right after a change in amount (``，增长…%``, ``增长16倍``; its sign
+may be missing, ``减少9.52``, a published warn).
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from decimal import Decimal
 
 from pipeline.document.model import Paragraph
 from pipeline.tables.amounts import FIGURE_START
-from pipeline.tables.templates.figures import labelled, read_at
+from pipeline.tables.templates.figures import labelled, read_at, read_percent
 from pipeline.tables.templates.jiangsu_budget.layout import compact
 from pipeline.tables.templates.jiangsu_budget.structure import Section
 from pipeline.tables.templates.text import Prose
@@ -42,9 +45,13 @@ CHANGE = re.compile(
 CHANGE_WORDS = re.compile(r"(?:与|比|较)(?:上年|(?:19|20)\d{2}年)度?(?:预算)?数?(?:相比)?[，,]?[^，。；\d%\n]{0,16}?"
                           r"(?:增加|减少|增长|下降|降低)(?:（[^）]*）)?|本年数(?:小于|大于)上年预算数")
 _RATIO = re.compile(r"[0-9０-９.．]+[%％倍]")
-PERCENT = re.compile(rf"(?:（[^）]*）)?[，,]?(?P<pdir>增长|增幅|增加|下降|降幅|减少|降低|上升)(?:（[^）]*）)?(?P<pnum>{_NUM})"
-                     r"(?P<punit>%|％|倍)?")
-SHARE = re.compile(rf"[，,]?占(?:“?三公”?经费的|本年支出合计的)?(?P<snum>{_NUM})(?P<sunit>%|％)")
+# A change in per cent or times after a change in amount (its sign may be missing: 减少9.52, a published warn), and
+# a share of a whole after a figure: each its words, then its number (read, or an error: figures.read_percent).
+PERCENT_WORDS = r"(?:（[^）]*）)?[，,]?(?P<pdir>增长|增幅|增加|下降|降幅|减少|降低|上升)(?:（[^）]*）)?"
+PERCENT = re.compile(rf"{PERCENT_WORDS}(?P<pnum>{_NUM})(?P<punit>%|％|倍)?")
+SHARE_WORDS = r"[，,]?占(?:“?三公”?经费的|本年支出合计的)?"
+SHARE = re.compile(rf"{SHARE_WORDS}(?P<snum>{_NUM})(?P<sunit>%|％)")
+_PERCENT_WORDS, _SHARE_WORDS = re.compile(PERCENT_WORDS), re.compile(SHARE_WORDS)
 _FIGURE = re.compile(r"\d万元")
 _WINDOW = 200  # characters after a figure searched for its change
 
@@ -117,17 +124,21 @@ class JiangsuProse(Prose):
 
     def statement(self, m: re.Match, name: str) -> dict:
         """The figure ``m`` read (its label ``name``), with the share and the change stated after it in its
-        paragraph; a change whose figure does not read is an error there."""
+        paragraph; a change whose figure, or a share or change in per cent that does not read is an error there."""
         amount, literal = self.figure(m)
         tail = self.text[m.end(): m.end() + _WINDOW].split("\n")[0]
-        words = CHANGE_WORDS.search(self.text, m.end(), m.end() + len(tail))
+        end = m.end() + len(tail)
+        # A share or percentage is read to the end of its paragraph, never cut by the window (6.6|9% read as 6.6).
+        line_end = self.text.find("\n", m.end())
+        line_end = len(self.text) if line_end < 0 else line_end
+        words = CHANGE_WORDS.search(self.text, m.end(), end)
         if words and not _FIGURE.search(self.text, m.end(), words.start()) and not _RATIO.match(self.text, words.end()):
             read_at(self, words, CHANGE, f"{name}, its change")
         out = {"amount_yuan": amount, "amount_text": literal, "source_ref": self.ref(m, "num"),
                "change_yuan": None, "change_text": None, "change_source_ref": None}
-        if s := SHARE.match(tail):
-            out["_share"] = (Decimal(s["snum"]), s["snum"] + s["sunit"], self._ref(m.end() + s.start("snum"),
-                                                                                   m.end() + s.end()))
+        if (words := _SHARE_WORDS.match(self.text, m.end(), line_end)) and (
+                s := read_percent(self, words, SHARE, f"{name}, its share", line_end)):
+            out["_share"] = (Decimal(s["snum"]), s["snum"] + s["sunit"], self._ref(s.start("snum"), s.end()))
         c = CHANGE.search(tail)
         if c is None or _FIGURE.search(tail[: c.start()]):
             return out
@@ -139,9 +150,10 @@ class JiangsuProse(Prose):
             sign = -1 if (c["dir"] in ("减少", "下降", "降低") or c["cmp"] == "小于") else 1
             out.update(change_yuan=sign * self.yuan(num, "万元", c), change_text=(c["dir"] or c["cmp"]) + num + "万元")
         out["change_source_ref"] = self._ref(start, m.end() + c.end())
-        if not (c["flat"] or c["flat2"]) and (p := PERCENT.match(tail, c.end())):
+        if (not (c["flat"] or c["flat2"]) and (words := _PERCENT_WORDS.match(self.text, m.end() + c.end(), line_end))
+                and (p := read_percent(self, words, PERCENT, f"{name}, its change in per cent", line_end))):
             text = p["pdir"] + p["pnum"] + (p["punit"] or "")
-            out["_percent"] = (Decimal(p["pnum"]), text, p["punit"], self._ref(m.end() + p.start(), m.end() + p.end()))
+            out["_percent"] = (Decimal(p["pnum"]), text, p["punit"], self._ref(p.start(), p.end()))
         return out
 
     def _ref(self, start: int, end: int) -> str:
