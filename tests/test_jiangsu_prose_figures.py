@@ -198,6 +198,9 @@ NOT_A_PERCENTAGE = {
                        "基本支出 ", []),
     "full-width digits": ("hc17", "增加1408.29万元，增长8.96%", "增加1408.29万元，增长8.9６%", "change_percent_matches",
                           "基本支出 ", ["增长8.9６%"]),
+    # a point after the sign ends the sentence (a full stop printed as Latin '.'), it does not continue the number
+    "a full stop after the sign": ("hc17", "增加1408.29万元，增长8.96%", "增加1408.29万元，增长8.96%.", "change_percent_matches",
+                                   "基本支出 ", ["增长8.96%"]),
     # a percentage is read whole though the 200 characters after its figure end inside it (it was read as 增长8)
     "past the window": ("hc17", "增加1408.29万元，增长8.96%", "增加1408.29万元（" + "说" * 175 + "），增长8.96%",
                         "change_percent_matches", "基本支出 ", ["增长8.96%"]),

@@ -43,8 +43,9 @@ _SHOWN = re.compile(r"\s*(\S{0,24}?(?:万元|亿元|元|万|亿)|[^\s，,；;。
 # Where a percentage starts after its words: a digit; or a short run of marks, none Chinese nor ending a clause,
 # ending in a per cent sign (NaN%, —%, % alone). Otherwise the words are prose (占用…, 增长较快).
 PERCENT_START = re.compile(r"\s*(?:\d|[^\s\u4e00-\u9fff，,；;。：:、（）()]{0,16}[%％])")
-# After a percentage: a digit, Latin letter, point or sign would mean it goes on (6.69B%, 6..69%, 99.13%%).
-_PERCENT_GOES_ON = re.compile(r"[\dA-Za-z.．%％]")
+# After a percentage: a digit, Latin letter, sign, or a point before a digit or point would mean it goes on
+# (6.69B%, 99.13%%, 6..69% read as 6); a point alone ends a sentence (增长6.69%.).
+_PERCENT_GOES_ON = re.compile(r"[\dA-Za-z%％]|[.．][\d.．]")
 # What is shown of a percentage that does not read: its run of marks up to the next Chinese word or clause mark.
 _PERCENT_SHOWN = re.compile(r"\s*((?:[^\s\u4e00-\u9fff，,；;。：:（(）)、]|倍){1,24})")
 
