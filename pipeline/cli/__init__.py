@@ -67,7 +67,7 @@ def make_parser() -> argparse.ArgumentParser:
     b.add_argument("--out", metavar="DIR", help="package folder (default: $YUSUAN_OUT_DIR or datapackage/)")
     b.add_argument("--cache", metavar="DIR",
                    help="per-document parse cache (default: $YUSUAN_CACHE_DIR or ~/.cache/yusuan)")
-    b.add_argument("--workers", metavar="N", type=_positive,
+    b.add_argument("--workers", metavar="N", type=_whole(1),
                    help="processes that parse documents (default: $YUSUAN_WORKERS or the CPU count)")
     b.add_argument("--wait", metavar="SECONDS", type=_seconds, default=0.0,
                    help="if another build of --out is running, wait up to SECONDS for it (default: refuse at once, "
@@ -107,7 +107,7 @@ def make_parser() -> argparse.ArgumentParser:
     a.add_argument("--part", choices=PARTS, help="with --disclosure: which part the file is")
     a.set_defaults(func=cmd_add)
     s = sub.add_parser("synth", help="write synthetic disclosures with known answers (for tests and benchmarks)")
-    s.add_argument("--count", type=_count, required=True, metavar="N", help="number of documents")
+    s.add_argument("--count", type=_whole(0), required=True, metavar="N", help="number of documents")
     s.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default 0); same seed, same bytes")
     s.add_argument("--out", required=True, metavar="DIR",
                    help="output folder: new, empty, or a previous synthetic corpus (which is replaced)")
@@ -130,14 +130,17 @@ def _version() -> str:
         return "(not installed)"
 
 
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be 1 or more, got {value}")
-    return value
+def _whole(minimum: int):
+    """An argparse type: a whole number of at least ``minimum``."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be {minimum} or more, got {value}")
+        return value
+    return parse
 
 
 def _seconds(text: str) -> float:
@@ -149,15 +152,6 @@ def _seconds(text: str) -> float:
         raise argparse.ArgumentTypeError(f"expected a number of seconds, 0 or more, got {text!r}")
     return value
 
-
-def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be >= 0, got {value}")
-    return value
 
 
 def main(argv: list[str] | None = None) -> int:
